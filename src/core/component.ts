@@ -1,0 +1,219 @@
+/**
+ * Component contracts: sources produce chunks of raw bytes, stages turn batches into outcomes,
+ * sinks stage and commit encoded batches. A component type is declared once by a `*Spec`
+ * (its zod config schema plus a factory) and listed in `engine/registry.ts`.
+ */
+import type { z } from 'zod';
+import type { Origin, RecordSchema } from './record.js';
+import type { Rejection, StageResult, WriteResult } from './outcome.js';
+
+/** JSON value stored as a checkpoint (opaque to the engine). */
+export type CheckpointValue = Readonly<Record<string, unknown>>;
+
+/** Facts shared by every record of a batch: all lines of a batch come from one stream. */
+export interface BatchMeta {
+  /** Source component id. */
+  readonly source: string;
+  /** Path or URI the bytes were read from. */
+  readonly uri: string;
+  /** Stream identity (files: fingerprint), independent of the path. */
+  readonly stream: string;
+}
+
+/**
+ * A run of complete lines read from one stream. `data` holds whole lines only (each ending with
+ * `\n`, except possibly the last line of a finished file); `startOffset` is the stream byte offset
+ * of `data[0]`, `firstLine` the 1-based number of its first line.
+ */
+export interface SourceChunk {
+  readonly meta: BatchMeta;
+  readonly data: Buffer;
+  readonly startOffset: number;
+  readonly endOffset: number;
+  readonly firstLine: number;
+  readonly lineCount: number;
+  /** Checkpoint to commit (key = stream) once every record of this chunk is durably in the sinks. */
+  readonly checkpoint: { readonly key: string; readonly value: CheckpointValue };
+}
+
+/** Context handed to a source when it opens. */
+export interface SourceContext {
+  readonly pipeline: string;
+  /** Directory the pipeline file lives in; relative paths in config resolve against it. */
+  readonly baseDir: string;
+  /** Committed checkpoints of this source, by key. */
+  readonly checkpoints: ReadonlyMap<string, CheckpointValue>;
+  /** Follow the inputs (watch mode) instead of stopping at their current end. */
+  readonly watch: boolean;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/** A source of raw line chunks. */
+export interface Source {
+  readonly id: string;
+  readonly type: string;
+  /**
+   * Yields chunks in stream order. In one-shot mode it ends after the current end of every input;
+   * in watch mode it ends when `ctx.signal` aborts. Respects backpressure: it reads the next chunk
+   * only when the consumer asks for it. Throws TRB_SOURCE_* errors for unrecoverable input problems.
+   */
+  chunks(): AsyncIterable<SourceChunk>;
+  /** Releases handles and watchers. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A batch of lines as the parse stage receives it (decoded text; offsets are stream bytes). */
+export interface LineBatch {
+  readonly meta: BatchMeta;
+  readonly lines: readonly string[];
+  /** 1-based line number of each line. */
+  readonly lineNos: readonly number[];
+  /** Stream byte offset of each line. */
+  readonly offsets: readonly number[];
+  /** Lines longer than the configured cap were cut by the engine: their indexes. */
+  readonly overLong?: ReadonlySet<number>;
+}
+
+/** Lineage carried by every record after parsing (also stored as columns). */
+export interface Lineage {
+  source_line: number;
+  source_offset: number;
+}
+
+/** A batch of parsed records; every record carries its lineage. */
+export interface RecordBatch<R = Record<string, unknown>> {
+  readonly meta: BatchMeta;
+  readonly records: readonly (R & Lineage)[];
+  /** Raw line of each record (same order), for quarantine. */
+  readonly raws: readonly string[];
+}
+
+/** Context a stage gets per call. */
+export interface StageCallContext {
+  /**
+   * For dedupe: the committed high-water byte offset per stream. Every record of `stream` with
+   * `source_offset < committed` is already stored.
+   */
+  readonly committed: ReadonlyMap<string, number>;
+}
+
+/**
+ * A stage turns a batch into passed, rejected and filtered records, synchronously (stages run on
+ * worker threads). It must account for every input record exactly once and never throw for a
+ * record-level problem.
+ */
+export interface Stage<In, Out> {
+  readonly id: string;
+  readonly type: string;
+  process(batch: In, ctx: StageCallContext): StageResult<Out>;
+}
+
+/** Helper to build an origin for a rejected record of a batch. */
+export function originOf(meta: BatchMeta, line: number, offset: number): Origin {
+  return { source: meta.source, uri: meta.uri, stream: meta.stream, line, offset };
+}
+
+/**
+ * An encoded batch as sinks receive it: the passed records of one commit, written by the engine as
+ * a CSV file (RFC 4180, header row with the schema's column names + lineage columns, `,` delimiter,
+ * `"` quote/escape, unquoted empty = NULL, quoted empty = empty string, `ts` as ISO-8601 UTC with
+ * microseconds, `extras` as a JSON object string), plus the rejections of the same commit.
+ */
+export interface SinkBatch {
+  /** Unique, monotonically increasing id of this commit within the run (`<runId>-<seq>`). */
+  readonly commitId: string;
+  readonly schema: RecordSchema;
+  /** Absolute path of the CSV file holding `rows` records (may be absent when rows = 0). */
+  readonly csvPath: string | null;
+  readonly rows: number;
+  readonly rejections: readonly Rejection[];
+  /**
+   * For each stream in the batch, the lowest record offset it carries and the offset just past its
+   * last byte: a sink that stores its own watermark must skip records below its committed watermark.
+   */
+  readonly streams: ReadonlyMap<string, { readonly from: number; readonly to: number }>;
+}
+
+/** What a sink reports for the run summary ("where the data now lives"). */
+export interface SinkLocation {
+  readonly sink: string;
+  readonly type: string;
+  readonly location: string;
+  readonly description: string;
+}
+
+/** Context handed to a sink when it opens. */
+export interface SinkContext {
+  readonly pipeline: string;
+  readonly baseDir: string;
+  readonly dataDir: string;
+  readonly schema: RecordSchema;
+  readonly log: Logger;
+}
+
+/**
+ * A sink stores encoded batches. `write` stages a batch so that `commit` can make it visible
+ * atomically; the engine calls `commit` only after every sink's `write` succeeded, and commits the
+ * source checkpoints only after every sink's `commit` succeeded. A sink must be idempotent per
+ * stream offset (re-delivering rows below its watermark must not duplicate them).
+ */
+export interface Sink {
+  readonly id: string;
+  readonly type: string;
+  open(): Promise<void>;
+  write(batch: SinkBatch): Promise<WriteResult>;
+  /** Makes the staged batch visible. Returns the files it made visible (for the lake manifest). */
+  commit(commitId: string): Promise<readonly CommittedFile[]>;
+  /** Drops whatever was staged but not committed. */
+  abort(commitId: string): Promise<void>;
+  location(): SinkLocation;
+  close(): Promise<void>;
+}
+
+/** A file a sink made visible in a commit. */
+export interface CommittedFile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256?: string;
+  readonly partition?: string;
+}
+
+/** Minimal structured logger (pino-compatible subset). */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Declaration of a component type: its config schema (the only declaration) and factory. */
+export interface SourceSpec<C = unknown> {
+  readonly kind: 'source';
+  readonly type: string;
+  readonly description: string;
+  readonly config: z.ZodType<C>;
+  create(id: string, config: C, ctx: SourceContext): Promise<Source>;
+}
+
+/** Declaration of a stage type; `create` runs inside worker threads. */
+export interface StageSpec<C = unknown> {
+  readonly kind: 'stage';
+  readonly type: string;
+  readonly description: string;
+  readonly config: z.ZodType<C>;
+  create(id: string, config: C): Stage<unknown, unknown>;
+}
+
+/** Declaration of a sink type. */
+export interface SinkSpec<C = unknown> {
+  readonly kind: 'sink';
+  readonly type: string;
+  readonly description: string;
+  readonly config: z.ZodType<C>;
+  create(id: string, config: C, ctx: SinkContext): Promise<Sink>;
+}
+
+/** Any component declaration. */
+export type ComponentSpec = SourceSpec<any> | StageSpec<any> | SinkSpec<any>;

@@ -32,6 +32,12 @@ export interface SourceChunk {
   readonly endOffset: number;
   readonly firstLine: number;
   readonly lineCount: number;
+  /**
+   * True when the line was longer than the source's `max_line_bytes`: then `data` holds exactly one
+   * line cut to the cap (`lineCount` = 1) while `endOffset - startOffset` is its real length; the
+   * parse stage quarantines it as `line_too_long`.
+   */
+  readonly truncated?: boolean;
   /** Checkpoint to commit (key = stream) once every record of this chunk is durably in the sinks. */
   readonly checkpoint: { readonly key: string; readonly value: CheckpointValue };
 }

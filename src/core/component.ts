@@ -105,9 +105,10 @@ export interface StageCallContext {
 }
 
 /**
- * A stage turns a batch into passed, rejected and filtered records, synchronously (stages run on
- * worker threads). It must account for every input record exactly once and never throw for a
- * record-level problem.
+ * A stage turns a batch into an output batch of passed records plus rejected and filtered ones,
+ * synchronously (stages run on worker threads). It must account for every input record exactly once
+ * and never throw for a record-level problem. The parse stage is `Stage<LineBatch, RecordBatch>`;
+ * every later stage is `Stage<RecordBatch, RecordBatch>` (output `raws` aligned with `records`).
  */
 export interface Stage<In, Out> {
   readonly id: string;

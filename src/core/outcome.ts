@@ -27,11 +27,16 @@ export interface Rejection {
   readonly stage: string;
 }
 
-/** Result of one stage call on one batch: `in = passed.length + rejected.length + filtered`. */
-export interface StageResult<R> {
-  readonly passed: readonly R[];
+/**
+ * Result of one stage call on one batch. `passed` is the output BATCH (for the parse stage a
+ * RecordBatch built from a LineBatch; for record stages the input RecordBatch narrowed to the records
+ * that passed, `records[i]` still aligned with `raws[i]`). Counts must balance:
+ * `input size = passed.records.length + rejected.length + filtered`.
+ */
+export interface StageResult<B> {
+  readonly passed: B;
   readonly rejected: readonly Rejection[];
-  /** Records intentionally dropped (e.g. duplicates), counted but not quarantined. */
+  /** Records intentionally dropped (e.g. duplicates, empty lines), counted but not quarantined. */
   readonly filtered: number;
 }
 

@@ -224,3 +224,16 @@ export interface SinkSpec<C = unknown> {
 
 /** Any component declaration. */
 export type ComponentSpec = SourceSpec<any> | StageSpec<any> | SinkSpec<any>;
+
+/**
+ * Optional sink capability: at start-up, remove files that a crashed commit made visible but never
+ * recorded in the manifest. Returns the paths removed.
+ */
+export interface ReconcilingSink {
+  reconcile(committedPaths: ReadonlySet<string>): Promise<readonly string[]>;
+}
+
+/** True when a sink implements {@link ReconcilingSink}. */
+export function isReconcilingSink(s: Sink): s is Sink & ReconcilingSink {
+  return typeof (s as Partial<ReconcilingSink>).reconcile === 'function';
+}

@@ -1,0 +1,125 @@
+/**
+ * The pipeline file schema, built from the component registry. It is the only declaration of the
+ * pipeline format: validation, defaults, JSON Schema and the reference docs all derive from it.
+ */
+import { z } from 'zod';
+import type { ComponentRegistry, ComponentSection } from '../registry-types.js';
+import { COMPONENT_SECTIONS } from '../registry-types.js';
+import { componentSectionSchema, NAME_PATTERN } from './component-entry.js';
+
+/** `quality:` — the run's data quality gate. */
+export const QualitySection = z.strictObject({
+  max_invalid_ratio: z.number().min(0).max(1).default(0.05).meta({
+    description: 'Fail the run when quarantined lines / read lines exceeds this ratio (0..1).', examples: [0.01],
+  }),
+  min_lines: z.number().int().min(0).default(0).meta({
+    description: 'The gate only applies once at least this many lines were read in the run.', examples: [1000],
+  }),
+}).meta({ description: 'Data quality gate applied at the end of every run.' });
+
+/** `engine:` — parallelism, batching and commit cadence. */
+export const EngineSection = z.strictObject({
+  workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)], { error: 'must be `auto` or an integer from 1 to 64' })
+    .default('auto')
+    .meta({ description: 'Worker threads for parsing: `auto` (one per CPU core) or an integer 1..64.', examples: ['auto', 4] }),
+  batch_lines: z.number().int().min(1).max(1_000_000).default(8192)
+    .meta({ description: 'Lines per worker batch.' }),
+  commit_lines: z.number().int().min(1).default(500_000)
+    .meta({ description: 'Maximum lines per commit (bronze, sinks and checkpoint are committed together).' }),
+  commit_interval_ms: z.number().int().min(1).default(500)
+    .meta({ description: 'In watch mode, commit at least this often (milliseconds) when data arrived.' }),
+  max_inflight_batches: z.number().int().min(1).max(1024).default(4)
+    .meta({ description: 'Bound on queued batches per worker (backpressure).' }),
+}).meta({ description: 'Execution tuning; the defaults suit most pipelines.' });
+
+/** A validated component entry: `id` (defaulted for stages), `type` and the type's options. */
+export type ComponentConfig = { readonly id: string; readonly type: string } & Readonly<Record<string, unknown>>;
+/** Validated `quality:` section (defaults applied). */
+export type QualityConfig = Readonly<z.output<typeof QualitySection>>;
+/** Validated `engine:` section (defaults applied). */
+export type EngineConfig = Readonly<z.output<typeof EngineSection>>;
+
+/** A validated pipeline: every default applied, every stage has an id. Deep-frozen when loaded. */
+export interface PipelineConfig {
+  readonly name: string;
+  readonly description?: string;
+  /** As written (relative to the pipeline file); `LoadedPipeline.dataDir` is the resolved path. */
+  readonly data_dir?: string;
+  readonly sources: readonly ComponentConfig[];
+  readonly stages: readonly ComponentConfig[];
+  readonly sinks: readonly ComponentConfig[];
+  readonly quality: QualityConfig;
+  readonly engine: EngineConfig;
+}
+
+/** `params.trb` of the zod issue raised for a duplicate component id. */
+export const DUPLICATE_ID_ISSUE = 'duplicate_id';
+
+const cache = new WeakMap<ComponentRegistry, z.ZodType<PipelineConfig>>();
+
+/**
+ * The zod schema of a pipeline file for `registry`: a strict top-level object whose component
+ * entries are checked against their type's config schema, with unique ids across all sections and
+ * `engine.batch_lines <= engine.commit_lines`. Parsing yields a {@link PipelineConfig}. Cached per
+ * registry object. Throws TRB_INTERNAL_INVARIANT for a broken registry (duplicate types, a config
+ * declaring `id`/`type`).
+ */
+export function buildPipelineSchema(registry: ComponentRegistry): z.ZodType<PipelineConfig> {
+  const hit = cache.get(registry);
+  if (hit) return hit;
+  const section = (s: ComponentSection, description: string) =>
+    z.array(componentSectionSchema(s, registry[s])).meta({ description });
+  const schema = z.strictObject({
+    name: z.string().regex(NAME_PATTERN, { error: 'must be lowercase letters, digits, `_` or `-`' }).max(64)
+      .meta({ description: 'Pipeline name: lowercase letters, digits, `_` or `-`.', examples: ['web-logs'] }),
+    description: z.string().optional().meta({ description: 'Free text shown in listings and the catalog.' }),
+    data_dir: z.string().min(1).optional().meta({
+      description: 'Where checkpoints, bronze files and local sinks live, relative to the pipeline file. '
+        + 'Default `.tributary` beside the pipeline file; the TRIBUTARY_DATA_DIR environment variable overrides it.',
+      examples: ['./.tributary'],
+    }),
+    sources: section('sources', 'Where data comes from: one or more sources, each `{ id, type, ...options }`.')
+      .min(1, { error: 'needs at least one source' }),
+    stages: section('stages', 'Processing steps applied in order, each `{ id?, type, ...options }` (id defaults to the type).')
+      .default([]),
+    sinks: section('sinks', 'Where data goes: one or more sinks, each `{ id, type, ...options }`.')
+      .min(1, { error: 'needs at least one sink' }),
+    quality: QualitySection.prefault({}),
+    engine: EngineSection.prefault({}),
+  }).superRefine((cfg, ctx) => {
+    const owner = new Map<string, string>();
+    for (const s of COMPONENT_SECTIONS) {
+      const list: unknown = cfg[s];
+      if (!Array.isArray(list)) continue;
+      list.forEach((entry: unknown, i) => {
+        if (entry === null || typeof entry !== 'object') return;
+        const { id, type } = entry as { id?: unknown; type?: unknown };
+        const effective = typeof id === 'string' ? id : s === 'stages' && typeof type === 'string' ? type : undefined;
+        if (effective === undefined) return;
+        const where = `${s}[${i}]`;
+        const prev = owner.get(effective);
+        if (prev === undefined) { owner.set(effective, where); return; }
+        ctx.addIssue({
+          code: 'custom', path: typeof id === 'string' ? [s, i, 'id'] : [s, i], params: { trb: DUPLICATE_ID_ISSUE },
+          message: typeof id === 'string'
+            ? `duplicate id \`${effective}\` (already used by \`${prev}\`); ids must be unique in the pipeline`
+            : `duplicate id \`${effective}\` (defaulted from the stage type; already used by \`${prev}\`); give this stage an \`id\``,
+        });
+      });
+    }
+    const e = cfg.engine as { batch_lines?: unknown; commit_lines?: unknown } | undefined;
+    if (typeof e?.batch_lines === 'number' && typeof e.commit_lines === 'number' && e.batch_lines > e.commit_lines) {
+      ctx.addIssue({ code: 'custom', path: ['engine', 'batch_lines'], message: `must not exceed \`engine.commit_lines\` (${e.commit_lines})` });
+    }
+  }).transform(({ description, data_dir, ...cfg }): PipelineConfig => ({
+    ...cfg,
+    ...(description === undefined ? {} : { description }),
+    ...(data_dir === undefined ? {} : { data_dir }),
+    sources: cfg.sources as ComponentConfig[],
+    stages: (cfg.stages as { id?: string; type: string }[]).map((s) => ({ ...s, id: s.id ?? s.type })) as ComponentConfig[],
+    sinks: cfg.sinks as ComponentConfig[],
+  })).meta({ title: 'Tributary pipeline', description: 'A Tributary pipeline file (pipelines as code).' });
+  const typed = schema as unknown as z.ZodType<PipelineConfig>;
+  cache.set(registry, typed);
+  return typed;
+}

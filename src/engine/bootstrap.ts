@@ -1,0 +1,33 @@
+/**
+ * The only module that chooses seam adapters. Embedded default: SQLite control store and local
+ * bronze/staging directories under the data directory. `TRIBUTARY_CONTROL_STORE_URL=postgres://...`
+ * selects the PostgreSQL control store (distributed mode).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ControlStore } from '../seams/control-store/control-store.js';
+import { createSqliteControlStore } from '../seams/control-store/sqlite/index.js';
+import { createPostgresControlStore } from '../seams/control-store/postgres/index.js';
+
+/** Everything a run needs from its deployment. */
+export interface Deployment {
+  readonly dataDir: string;
+  readonly control: ControlStore;
+  readonly bronzeRoot: string;
+  readonly stagingDir: string;
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) the deployment rooted at `dataDir` and migrates its control store. */
+export async function openDeployment(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Deployment> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o750 });
+  const url = env.TRIBUTARY_CONTROL_STORE_URL;
+  const control = url && /^postgres(ql)?:\/\//.test(url)
+    ? createPostgresControlStore({ url, ...(env.TRIBUTARY_CONTROL_STORE_SCHEMA ? { schema: env.TRIBUTARY_CONTROL_STORE_SCHEMA } : {}) })
+    : createSqliteControlStore({ path: join(dataDir, 'control.db') });
+  await control.migrate();
+  return {
+    dataDir, control, bronzeRoot: join(dataDir, 'bronze'), stagingDir: join(dataDir, 'staging'),
+    close: () => control.close(),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * Runs a pipeline file end to end: load and validate the config, open the deployment, sources,
+ * sinks and worker pool, pump every source through a {@link PipelineRun}, evaluate the quality
+ * gate, record the run, and return its summary.
+ */
+import { availableParallelism } from 'node:os';
+import type { Logger, Sink, Source, SinkSpec, SourceSpec } from '../../core/component.js';
+import { isReconcilingSink } from '../../core/component.js';
+import { ACCESS_SCHEMA, ERROR_SCHEMA, type RecordSchema } from '../../core/record.js';
+import { ConfigInvalid, QualityGateFailed, toTributaryError } from '../../core/errors.js';
+import { snapshotCounts } from '../../core/counts.js';
+import { loadPipelineFile, assertNoSecretRefs, type LoadedPipeline } from '../../config/load-config.js';
+import { getFormat } from '../../formats/index.js';
+import { registry } from '../registry.js';
+import { openDeployment } from '../bootstrap.js';
+import { cleanBronzeTemp } from '../bronze/bronze-writer.js';
+import { WorkerPool } from '../workers/worker-pool.js';
+import type { StageDef } from '../workers/worker-protocol.js';
+import { silentLogger } from '../../observe/logger.js';
+import { PipelineRun } from './pipeline-run.js';
+import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-summary.js';
+
+/** How to run a pipeline. */
+export interface RunOptions {
+  readonly trigger?: 'cli' | 'watch' | 'schedule' | 'api' | 'bench';
+  /** Keep following the sources until `signal` aborts. */
+  readonly watch?: boolean;
+  readonly signal?: AbortSignal;
+  /** Override the number of worker threads. */
+  readonly workers?: number;
+  /** Override the pipeline's data directory. */
+  readonly dataDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: Logger;
+  readonly onProgress?: (p: RunProgress) => void;
+  readonly onCommit?: (c: CommitInfo) => void;
+}
+
+type Entry = { readonly id: string; readonly type: string } & Readonly<Record<string, unknown>>;
+const strip = ({ id: _id, type: _type, ...rest }: Entry): Record<string, unknown> => rest;
+
+/** Loads `file` and runs it. Throws TributaryErrors for config problems; run failures are in the summary. */
+export async function runPipelineFile(file: string, opts: RunOptions = {}): Promise<RunSummary> {
+  const loaded = await loadPipelineFile(file, registry, { env: opts.env ?? process.env });
+  return runPipeline(loaded, opts);
+}
+
+/** The record schema a pipeline produces, from its parse stage's format. */
+export function pipelineSchema(stages: readonly Entry[]): RecordSchema {
+  const parse = stages[0];
+  const format = typeof parse?.format === 'string' ? parse.format : 'auto';
+  if (format === 'auto' || typeof parse?.log_format === 'string') return ACCESS_SCHEMA;
+  return getFormat(format).schema === 'error' ? ERROR_SCHEMA : ACCESS_SCHEMA;
+}
+
+/** Runs an already loaded pipeline. */
+export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {}): Promise<RunSummary> {
+  assertNoSecretRefs(loaded);
+  const cfg = loaded.config as unknown as {
+    name: string; sources: readonly Entry[]; stages: readonly Entry[]; sinks: readonly Entry[];
+    quality: { max_invalid_ratio: number; min_lines: number };
+    engine: { workers: number | 'auto'; commit_lines: number; commit_interval_ms: number; max_inflight_batches: number };
+  };
+  const log = opts.log ?? silentLogger;
+  if (cfg.stages[0]?.type !== 'parse') {
+    throw ConfigInvalid({ file: loaded.file, path: 'stages[0]', reason: 'the first stage must be `parse` (it turns lines into records)' });
+  }
+  const started = Date.now();
+  const deployment = await openDeployment(opts.dataDir ?? loaded.dataDir, opts.env ?? process.env);
+  const { control } = deployment;
+  const runId = await control.startRun({ pipeline: cfg.name, configHash: loaded.configHash, trigger: opts.trigger ?? (opts.watch ? 'watch' : 'cli') });
+  const schema = pipelineSchema(cfg.stages);
+  const ac = new AbortController();
+  const onAbort = (): void => ac.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) ac.abort();
+  const sinks: { sink: Sink; dataset: string }[] = [];
+  const sources: Source[] = [];
+  let pool: WorkerPool | undefined;
+  let run: PipelineRun | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let failure: unknown;
+  try {
+    cleanBronzeTemp(deployment.bronzeRoot);
+    for (const e of cfg.sinks) {
+      const spec = registry.sinks.find((s) => s.type === e.type) as SinkSpec<unknown>;
+      const sink = await spec.create(e.id, spec.config.parse(strip(e)), { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log });
+      await sink.open();
+      sinks.push({ sink, dataset: typeof e.dataset === 'string' ? e.dataset : typeof e.table === 'string' ? e.table : 'requests' });
+      if (isReconcilingSink(sink)) {
+        const known = new Set((await control.listLakeFiles({ pipeline: cfg.name, sink: e.id })).map((f) => f.path));
+        const removed = await sink.reconcile(known);
+        if (removed.length) log.warn({ sink: e.id, removed: removed.length }, 'Removed files of an interrupted commit');
+      }
+    }
+    const committed = new Map<string, number>();
+    for (const e of cfg.sources) {
+      const checkpoints = await control.getCheckpoints(cfg.name, e.id);
+      for (const [key, v] of checkpoints) if (typeof v.offset === 'number') committed.set(key, v.offset);
+      const spec = registry.sources.find((s) => s.type === e.type) as SourceSpec<unknown>;
+      sources.push(await spec.create(e.id, spec.config.parse(strip(e)), {
+        pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log,
+      }));
+    }
+    const stageDefs: StageDef[] = cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) }));
+    const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? Math.max(1, Math.min(availableParallelism(), 8)) : cfg.engine.workers);
+    pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: 16_384 });
+    const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
+      ? (s as unknown as { totalBytes(): Promise<number | undefined> }).totalBytes() : Promise.resolve(undefined))));
+    const totalBytes = totals.every((t) => typeof t === 'number') ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
+    const r = new PipelineRun({
+      pipeline: cfg.name, runId, schema, control, pool, sinks, bronzeRoot: deployment.bronzeRoot, stagingDir: deployment.stagingDir,
+      committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
+      ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
+    }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines, commitIntervalMs: cfg.engine.commit_interval_ms, maxRawChars: 16_384 });
+    run = r;
+    if (opts.watch) timer = setInterval(() => { if (r.currentAgeMs() >= cfg.engine.commit_interval_ms) r.closeCurrent(); }, Math.max(20, Math.floor(cfg.engine.commit_interval_ms / 4)));
+    const results = await Promise.allSettled(opts.watch ? sources.map((s) => r.consume(s)) : [sources.reduce((p, s) => p.then(() => r.consume(s)), Promise.resolve())]);
+    const rejected = results.find((x) => x.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    await r.flush();
+  } catch (err) {
+    failure = err;
+  } finally {
+    if (timer) clearInterval(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (run && failure) await run.flush().catch(() => undefined);
+    await Promise.allSettled(sources.map((s) => s.close()));
+    await pool?.close();
+  }
+  const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0);
+  await Promise.allSettled(sinks.map((s) => s.sink.close()));
+  await control.finishRun(runId, {
+    status: summary.status, counts: summary,
+    ...(summary.error ? { error: summary.error } : {}),
+  });
+  await deployment.close();
+  return summary;
+}
+
+function buildSummary(
+  cfg: { name: string; quality: { max_invalid_ratio: number; min_lines: number } },
+  runId: string, started: number, run: PipelineRun | undefined, sinks: readonly Sink[], failure: unknown, opts: RunOptions, workers: number,
+): RunSummary {
+  const seconds = (Date.now() - started) / 1000;
+  const counts = run ? snapshotCounts(run.counts) : {};
+  const stages: Record<string, StageSummary> = {};
+  for (const [id, c] of Object.entries(counts)) stages[id] = { ...c, seconds: Math.round(((run?.stageNanos.get(id) ?? 0) / 1e9) * 1000) / 1000 };
+  const linesRead = run?.linesRead ?? 0;
+  const quarantined = run?.quarantined ?? 0;
+  const ratio = linesRead > 0 ? quarantined / linesRead : 0;
+  const gatePassed = linesRead < cfg.quality.min_lines || ratio <= cfg.quality.max_invalid_ratio;
+  let error: RunSummary['error'];
+  let status: RunSummary['status'] = 'succeeded';
+  if (failure) {
+    const e = toTributaryError(failure);
+    error = { code: e.code, message: e.message };
+    status = 'failed';
+  } else if (!gatePassed) {
+    const e = QualityGateFailed({ pipeline: cfg.name, invalid: quarantined, total: linesRead, ratio: ratio.toFixed(4), threshold: String(cfg.quality.max_invalid_ratio) });
+    error = { code: e.code, message: e.message };
+    status = 'gate_failed';
+  } else if (opts.signal?.aborted && !opts.watch) status = 'interrupted';
+  const filtered = Object.values(counts).reduce((a, c) => a + c.filtered, 0);
+  const dedupe = Object.entries(counts).find(([id]) => id.startsWith('dedupe'));
+  return {
+    runId, pipeline: cfg.name, status, startedAt: new Date(started).toISOString(), seconds,
+    linesRead, bytesRead: run?.bytesRead ?? 0, parsed: counts[Object.keys(counts)[0] ?? '']?.passed ?? 0,
+    quarantined, quarantineByReason: Object.fromEntries(run?.quarantineByReason ?? []), filtered,
+    duplicates: dedupe?.[1].filtered ?? 0, landed: run?.landed ?? 0, commits: run?.commits ?? 0,
+    linesPerSec: seconds > 0 ? Math.round(linesRead / seconds) : 0,
+    mbPerSec: seconds > 0 ? Math.round(((run?.bytesRead ?? 0) / 1e6 / seconds) * 10) / 10 : 0,
+    stages, timings: run?.timingSeconds() ?? {}, locations: sinks.map((s) => s.location()),
+    gate: { maxInvalidRatio: cfg.quality.max_invalid_ratio, ratio, passed: gatePassed }, workers,
+    ...(error ? { error } : {}),
+  };
+}

@@ -1,0 +1,60 @@
+/** The run summary: what the CLI prints, the bench measures and the run record stores. */
+import type { SinkLocation } from '../../core/component.js';
+import type { StageCounts } from '../../core/counts.js';
+
+/** Counts and time of one stage over a run. */
+export interface StageSummary extends StageCounts {
+  /** CPU seconds spent in the stage, summed over worker threads. */
+  readonly seconds: number;
+}
+
+/** The outcome of one pipeline run. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly status: 'succeeded' | 'failed' | 'gate_failed' | 'interrupted';
+  readonly startedAt: string;
+  readonly seconds: number;
+  readonly linesRead: number;
+  readonly bytesRead: number;
+  /** Records the parse stage produced. */
+  readonly parsed: number;
+  readonly quarantined: number;
+  readonly quarantineByReason: Readonly<Record<string, number>>;
+  /** Records dropped on purpose (empty lines, duplicates). */
+  readonly filtered: number;
+  readonly duplicates: number;
+  /** Records that passed every stage and were committed to the sinks. */
+  readonly landed: number;
+  readonly commits: number;
+  readonly linesPerSec: number;
+  readonly mbPerSec: number;
+  readonly stages: Readonly<Record<string, StageSummary>>;
+  /** Wall or CPU seconds per phase: split, encode (worker CPU), bronze, sink:<id>, control, commit. */
+  readonly timings: Readonly<Record<string, number>>;
+  readonly locations: readonly SinkLocation[];
+  readonly gate: { readonly maxInvalidRatio: number; readonly ratio: number; readonly passed: boolean };
+  readonly workers: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Progress reported while a run goes on. */
+export interface RunProgress {
+  readonly linesRead: number;
+  readonly bytesRead: number;
+  readonly landed: number;
+  readonly quarantined: number;
+  readonly elapsedMs: number;
+  /** Total input bytes when the sources know it (one-shot files), else undefined. */
+  readonly totalBytes: number | undefined;
+}
+
+/** Reported after each commit (watch-mode latency is measured from it). */
+export interface CommitInfo {
+  readonly commitId: string;
+  readonly rows: number;
+  readonly lines: number;
+  readonly rejected: number;
+  readonly streams: ReadonlyMap<string, { readonly from: number; readonly to: number }>;
+  readonly committedAt: number;
+}

@@ -1,0 +1,15 @@
+/**
+ * The stage types, listed explicitly (one line each). Kept apart from the full registry so worker
+ * threads load only what they run, not the sinks' database drivers.
+ */
+import type { StageSpec } from '../core/component.js';
+import { parseStageSpec } from '../stages/parse/index.js';
+import { validateStageSpec } from '../stages/validate/index.js';
+import { dedupeStageSpec } from '../stages/dedupe/index.js';
+
+/** Every stage type, in documentation order. */
+export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
+  parseStageSpec,
+  validateStageSpec,
+  dedupeStageSpec,
+]);

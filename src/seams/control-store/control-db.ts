@@ -1,0 +1,84 @@
+/**
+ * Kysely table types of the control-store database, shared by both adapters. Column values are
+ * typed as written (JSON text, ISO strings, numbers); what the drivers return differs per adapter
+ * (jsonb objects, Date, int8 strings) and is decoded by `row-decoder.ts`.
+ */
+
+/** `runs`: one row per pipeline run. */
+export interface RunsTable {
+  id: string;
+  pipeline: string;
+  config_hash: string;
+  trigger: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  /** JSON text. */
+  counts: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+/** `checkpoints`: primary key (pipeline, source, key). */
+export interface CheckpointsTable {
+  pipeline: string;
+  source: string;
+  key: string;
+  /** JSON text of an object. */
+  value: string;
+  run_id: string;
+  commit_id: string;
+  updated_at: string;
+}
+
+/** `commits`: one row per applied commit; commit_id is the primary key (idempotency). */
+export interface CommitsTable {
+  commit_id: string;
+  pipeline: string;
+  run_id: string;
+  committed_at: string;
+  checkpoint_count: number;
+  bronze_count: number;
+  file_count: number;
+}
+
+/** `bronze_objects`: primary key (sha256, stream, from_offset). */
+export interface BronzeObjectsTable {
+  sha256: string;
+  stream: string;
+  from_offset: number;
+  to_offset: number;
+  object_key: string;
+  size: number;
+  source: string;
+  uri: string;
+  first_line: number;
+  line_count: number;
+  ingested_at: string;
+  encoding: string;
+  pipeline: string;
+  commit_id: string;
+}
+
+/** `lake_files`: primary key path. */
+export interface LakeFilesTable {
+  path: string;
+  sink: string;
+  dataset: string;
+  rows: number;
+  bytes: number;
+  partition: string | null;
+  sha256: string | null;
+  pipeline: string;
+  commit_id: string;
+  committed_at: string;
+}
+
+/** The whole control database as Kysely sees it. */
+export interface ControlDb {
+  runs: RunsTable;
+  checkpoints: CheckpointsTable;
+  commits: CommitsTable;
+  bronze_objects: BronzeObjectsTable;
+  lake_files: LakeFilesTable;
+}

@@ -1,0 +1,129 @@
+/**
+ * Schema migrations of the control store, shared by every adapter. A migration is written once
+ * against Kysely's schema builder and parameterised by a {@link MigrationEnv} (column types and the
+ * schema to create tables in), then run by Kysely's `Migrator` through the in-code provider
+ * {@link createControlMigrationProvider}. Migration names sort in application order; never rename or
+ * edit an applied migration: add a new one.
+ */
+import { sql } from 'kysely';
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+/** What differs between databases when creating the schema. */
+export interface MigrationEnv {
+  /** Schema (PostgreSQL namespace) the tables live in; undefined = the connection's default. */
+  readonly schema?: string;
+  /** Column type for JSON documents. */
+  readonly json: 'text' | 'jsonb';
+  /** Column type for instants. */
+  readonly timestamp: 'text' | 'timestamptz';
+  /** Column type for 64-bit integers (offsets, sizes). */
+  readonly bigint: 'integer' | 'bigint';
+}
+
+type SchemaOf = (db: Kysely<any>) => Kysely<any>['schema'];
+
+function initial(env: MigrationEnv, s: SchemaOf): Migration {
+  const { json, timestamp: ts, bigint } = env;
+  return {
+    async up(db) {
+      await s(db).createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('config_hash', 'text', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('started_at', ts, (c) => c.notNull())
+        .addColumn('finished_at', ts)
+        .addColumn('counts', json)
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addCheckConstraint('runs_trigger_check', sql`${sql.ref('trigger')} in ('cli', 'watch', 'schedule', 'api', 'bench')`)
+        .addCheckConstraint('runs_status_check',
+          sql`${sql.ref('status')} in ('running', 'succeeded', 'failed', 'gate_failed', 'interrupted')`)
+        .execute();
+      await s(db).createIndex('runs_pipeline_started_idx').on('runs').columns(['pipeline', 'started_at']).execute();
+      await s(db).createIndex('runs_started_idx').on('runs').column('started_at').execute();
+
+      await s(db).createTable('commits')
+        .addColumn('commit_id', 'text', (c) => c.primaryKey())
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('committed_at', ts, (c) => c.notNull())
+        .addColumn('checkpoint_count', 'integer', (c) => c.notNull())
+        .addColumn('bronze_count', 'integer', (c) => c.notNull())
+        .addColumn('file_count', 'integer', (c) => c.notNull())
+        .execute();
+
+      await s(db).createTable('checkpoints')
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', json, (c) => c.notNull())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('commit_id', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .addPrimaryKeyConstraint('checkpoints_pk', ['pipeline', 'source', 'key'])
+        .execute();
+
+      await s(db).createTable('bronze_objects')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('stream', 'text', (c) => c.notNull())
+        .addColumn('from_offset', bigint, (c) => c.notNull())
+        .addColumn('to_offset', bigint, (c) => c.notNull())
+        .addColumn('object_key', 'text', (c) => c.notNull())
+        .addColumn('size', bigint, (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('uri', 'text', (c) => c.notNull())
+        .addColumn('first_line', bigint, (c) => c.notNull())
+        .addColumn('line_count', bigint, (c) => c.notNull())
+        .addColumn('ingested_at', ts, (c) => c.notNull())
+        .addColumn('encoding', 'text', (c) => c.notNull())
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('commit_id', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('bronze_objects_pk', ['sha256', 'stream', 'from_offset'])
+        .addCheckConstraint('bronze_objects_range_check',
+          sql`${sql.ref('from_offset')} >= 0 and ${sql.ref('to_offset')} >= ${sql.ref('from_offset')}`)
+        .addCheckConstraint('bronze_objects_counts_check',
+          sql`${sql.ref('size')} >= 0 and ${sql.ref('line_count')} >= 0 and ${sql.ref('first_line')} >= 0`)
+        .addCheckConstraint('bronze_objects_encoding_check', sql`${sql.ref('encoding')} in ('identity', 'gzip')`)
+        .execute();
+      await s(db).createIndex('bronze_objects_stream_idx').on('bronze_objects').columns(['stream', 'from_offset']).execute();
+      await s(db).createIndex('bronze_objects_pipeline_idx').on('bronze_objects').column('pipeline').execute();
+
+      await s(db).createTable('lake_files')
+        .addColumn('path', 'text', (c) => c.primaryKey())
+        .addColumn('sink', 'text', (c) => c.notNull())
+        .addColumn('dataset', 'text', (c) => c.notNull())
+        .addColumn('rows', bigint, (c) => c.notNull())
+        .addColumn('bytes', bigint, (c) => c.notNull())
+        .addColumn('partition', 'text')
+        .addColumn('sha256', 'text')
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('commit_id', 'text', (c) => c.notNull())
+        .addColumn('committed_at', ts, (c) => c.notNull())
+        .addCheckConstraint('lake_files_counts_check', sql`${sql.ref('rows')} >= 0 and ${sql.ref('bytes')} >= 0`)
+        .execute();
+      await s(db).createIndex('lake_files_dataset_idx').on('lake_files').columns(['pipeline', 'sink', 'dataset']).execute();
+    },
+    async down(db) {
+      for (const t of ['lake_files', 'bronze_objects', 'checkpoints', 'commits', 'runs']) await s(db).dropTable(t).execute();
+    },
+  };
+}
+
+/** Name → migration factory, in application order. */
+const MIGRATIONS: ReadonlyArray<readonly [string, (env: MigrationEnv, s: SchemaOf) => Migration]> = [
+  ['0001_initial', initial],
+];
+
+/** Names of every migration, in order (the last one is the schema version `migrate()` reaches). */
+export const CONTROL_MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([n]) => n);
+
+/** An in-code Kysely migration provider for the control schema, specialised to `env`. */
+export function createControlMigrationProvider(env: MigrationEnv): MigrationProvider {
+  const schema = env.schema;
+  const s: SchemaOf = schema === undefined ? (db) => db.schema : (db) => db.schema.withSchema(schema);
+  return {
+    getMigrations: () => Promise.resolve(Object.fromEntries(MIGRATIONS.map(([name, make]) => [name, make(env, s)]))),
+  };
+}

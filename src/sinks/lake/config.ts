@@ -1,0 +1,24 @@
+/** Configuration of the `lake` sink: the single declaration of its options, defaults and docs. */
+import { z } from 'zod';
+import { sqlIdentifier } from '../_shared/sql.js';
+
+/** Options of the silver lake sink (Parquet files partitioned by day). */
+export const LakeConfig = z.strictObject({
+  path: z.string().min(1).optional().meta({
+    description: 'Lake root directory; relative paths resolve against the pipeline file. Default: `<data_dir>/lake`.',
+    examples: ['./lake', '/srv/tributary/lake'],
+  }),
+  dataset: sqlIdentifier().default('requests').meta({
+    description: 'Dataset name: rows land in `<path>/silver/<dataset>/day=YYYY-MM-DD/`, rejections in `<path>/quarantine/<dataset>/`.',
+    examples: ['requests', 'errors'],
+  }),
+  compression: z.enum(['zstd', 'snappy', 'gzip']).default('zstd').meta({
+    description: 'Parquet compression codec.',
+  }),
+  row_group_size: z.number().int().min(1024).max(10_000_000).default(122_880).meta({
+    description: 'Rows per Parquet row group (DuckDB default 122880).',
+  }),
+});
+
+/** Parsed `lake` sink options. */
+export type LakeConfig = z.infer<typeof LakeConfig>;

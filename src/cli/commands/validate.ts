@@ -1,7 +1,8 @@
 /** `tributary validate <pipeline.yaml>`: structural validation, every problem with file:line and path. */
 import type { Command } from 'commander';
-import { loadPipelineFile } from '../../config/load-config.js';
+import { validatePipelineFile } from '../../config/load-config.js';
 import { registry } from '../../engine/registry.js';
+import { EXIT_CODES } from '../../core/errors.js';
 
 /** Registers `validate`. */
 export function registerValidate(program: Command): void {
@@ -11,8 +12,18 @@ export function registerValidate(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExit code 0 when valid, 2 with every problem listed (file:line, path, reason) otherwise.')
     .action(async (file: string, o: { json?: boolean }) => {
-      const loaded = await loadPipelineFile(file, registry);
-      const cfg = loaded.config as unknown as { name: string; sources: readonly unknown[]; stages: readonly unknown[]; sinks: readonly unknown[] };
+      const v = await validatePipelineFile(file, registry);
+      if (!v.ok) {
+        if (o.json) process.stdout.write(`${JSON.stringify({ valid: false, file, problems: v.problems.map((p) => p.toJSON()) })}\n`);
+        else {
+          process.stderr.write(`✖ ${file}: ${v.problems.length} problem${v.problems.length === 1 ? '' : 's'}\n`);
+          for (const p of v.problems) process.stderr.write(`  error[${p.code}]: ${p.message}\n`);
+        }
+        process.exitCode = EXIT_CODES.config;
+        return;
+      }
+      const loaded = v.pipeline;
+      const cfg = loaded.config;
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ valid: true, file: loaded.file, pipeline: cfg.name, configHash: loaded.configHash, secretRefs: loaded.secretRefs })}\n`);
       } else {

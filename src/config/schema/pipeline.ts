@@ -87,6 +87,7 @@ export function buildPipelineSchema(registry: ComponentRegistry): z.ZodType<Pipe
     quality: QualitySection.prefault({}),
     engine: EngineSection.prefault({}),
   }).superRefine((cfg, ctx) => {
+    if ((cfg as unknown) === null || typeof cfg !== 'object' || Array.isArray(cfg)) return;
     const owner = new Map<string, string>();
     for (const s of COMPONENT_SECTIONS) {
       const list: unknown = cfg[s];
@@ -111,7 +112,8 @@ export function buildPipelineSchema(registry: ComponentRegistry): z.ZodType<Pipe
     if (typeof e?.batch_lines === 'number' && typeof e.commit_lines === 'number' && e.batch_lines > e.commit_lines) {
       ctx.addIssue({ code: 'custom', path: ['engine', 'batch_lines'], message: `must not exceed \`engine.commit_lines\` (${e.commit_lines})` });
     }
-  }).transform(({ description, data_dir, ...cfg }): PipelineConfig => ({
+  }, { when: () => true }) // run even when entries failed, so every problem is reported at once
+    .transform(({ description, data_dir, ...cfg }): PipelineConfig => ({
     ...cfg,
     ...(description === undefined ? {} : { description }),
     ...(data_dir === undefined ? {} : { data_dir }),

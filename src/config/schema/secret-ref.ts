@@ -37,7 +37,10 @@ export function secretRef(meta: { readonly description?: string; readonly exampl
       message: 'must be a secret reference `${secret:NAME}`, not a literal value',
       params: { trb: PLAINTEXT_SECRET_ISSUE },
     })
-    .meta({ description: 'Secret reference `${secret:NAME}`.', examples: ['${secret:NAME}'], ...meta, [SECRET_META_KEY]: true });
+    .meta({
+      description: 'Secret reference `${secret:NAME}`.', examples: ['${secret:NAME}'], ...meta,
+      pattern: WHOLE_SECRET_REF.source, [SECRET_META_KEY]: true,
+    });
 }
 
 /**

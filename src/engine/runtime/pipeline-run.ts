@@ -210,7 +210,7 @@ export class PipelineRun {
   }
 
   #add(key: string, ns: number): void { this.timings.set(key, (this.timings.get(key) ?? 0) + ns); }
-  #fail(err: unknown): void { if (!this.#error) { this.#error = err; this.#d.log.error({ err: String(err) }, 'Run failed'); } this.#wake(); }
+  #fail(err: unknown): void { if (!this.#error) { this.#error = err; this.#d.log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Run failed'); } this.#wake(); }
   #wake(): void { const w = this.#waiters; this.#waiters = []; for (const f of w) f(); }
   #throwIfFailed(): void { if (this.#error) throw this.#error; }
 

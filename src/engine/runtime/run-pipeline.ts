@@ -121,6 +121,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     await r.flush();
   } catch (err) {
     failure = err;
+    log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Run failed');
   } finally {
     if (timer) clearInterval(timer);
     opts.signal?.removeEventListener('abort', onAbort);

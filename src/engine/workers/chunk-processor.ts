@@ -47,7 +47,7 @@ export class ChunkProcessor {
     }
     t = now();
     const records = 'records' in batch ? batch.records : [];
-    const csvText = records.length ? this.#encoder.encode(records as Record<string, unknown>[], msg.meta.stream, msg.meta.uri) : '';
+    const csvText = records.length ? this.#encoder.encode(records as readonly Record<string, unknown>[], msg.meta.stream, msg.meta.uri) : '';
     // A fresh, unpooled buffer: it is transferred to the engine thread.
     const csv = new TextEncoder().encode(csvText);
     return {

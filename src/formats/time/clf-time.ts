@@ -2,7 +2,10 @@
  * Fast parser for the Common Log Format timestamp `10/Oct/2000:13:55:36 -0700` (Apache `%t`
  * without brackets, Nginx `$time_local`), by char codes: no regex, no Date, no allocation.
  */
-import { daysFromCivil, daysInMonth, digitsAt, monthAt, offsetAt } from './civil.js';
+import { daysFromCivil as dfc, daysInMonth as dim, digitsAt as dat, monthAt as mat, offsetAt as oat } from './civil.js';
+
+// Module-local aliases keep the per-line calls free of cross-module binding loads.
+const daysFromCivil = dfc, daysInMonth = dim, digitsAt = dat, monthAt = mat, offsetAt = oat;
 
 /** Where {@link parseClfTime} writes its result (reused across lines). */
 export interface ClfTimeOut {

@@ -32,6 +32,11 @@ export interface SqlDialectProfile {
   createMigrator(): Migrator;
   /** True for errors worth retrying (connection lost, lock busy, serialization failure). */
   isTransient(err: unknown): boolean;
+  /**
+   * Runs a writing operation so that it cannot deadlock with other instances of this process
+   * (SQLite: one writer per file at a time). Omit when the database queues writers itself.
+   */
+  serializeWrites?<T>(fn: () => Promise<T>): Promise<T>;
   /** Closes the underlying connection(s). Called once. */
   destroy(): Promise<void>;
 }
@@ -65,7 +70,7 @@ export class SqlControlStore implements ControlStore {
   async migrate(): Promise<void> {
     this.#assertOpen('migrate');
     for (let attempt = 1; ; attempt++) {
-      const { error, results } = await this.#p.createMigrator().migrateToLatest();
+      const { error, results } = await this.#write(() => this.#p.createMigrator().migrateToLatest());
       if (error === undefined) return;
       // Concurrent migrators on one SQLite file can collide on the write lock; the loser retries.
       if (this.#p.isTransient(error) && attempt < MIGRATE_ATTEMPTS) {
@@ -87,10 +92,10 @@ export class SqlControlStore implements ControlStore {
     }
     const now = Date.now();
     const id = newRunId(now);
-    await this.#run('startRun', () => this.#p.db.insertInto('runs').values({
+    await this.#run('startRun', () => this.#write(() => this.#p.db.insertInto('runs').values({
       id, pipeline: r.pipeline, config_hash: r.configHash, trigger: r.trigger, status: 'running',
       started_at: new Date(now).toISOString(), finished_at: null, counts: null, error_code: null, error_message: null,
-    }).execute());
+    }).execute()));
     return id;
   }
 
@@ -104,10 +109,10 @@ export class SqlControlStore implements ControlStore {
       checkText(r.error.code, 'a run error', 'error.code');
       if (r.error.message.includes('\0')) throw StoreValueInvalid({ what: 'a run error', path: 'error.message', reason: 'contains a NUL character' });
     }
-    const res = await this.#run('finishRun', () => this.#p.db.updateTable('runs').set({
+    const res = await this.#run('finishRun', () => this.#write(() => this.#p.db.updateTable('runs').set({
       status: r.status, finished_at: new Date().toISOString(), counts,
       error_code: r.error?.code ?? null, error_message: r.error?.message ?? null,
-    }).where('id', '=', runId).where('status', '=', 'running').executeTakeFirst());
+    }).where('id', '=', runId).where('status', '=', 'running').executeTakeFirst()));
     if (Number(res.numUpdatedRows) === 1) return;
     const existing = await this.getRun(runId);
     if (existing === undefined) throw StoreRunNotFound({ runId });
@@ -142,7 +147,7 @@ export class SqlControlStore implements ControlStore {
     const now = new Date().toISOString();
     const rows = prepareCommit(c, now);
     try {
-      await this.#p.db.transaction().execute(async (trx) => {
+      await this.#write(() => this.#p.db.transaction().execute(async (trx) => {
         // The commit row goes first: on a replayed commitId the insert does nothing and we stop here,
         // and concurrent writers of one commitId serialise on its primary key.
         const head = await trx.insertInto('commits').values(rows.commit)
@@ -168,7 +173,7 @@ export class SqlControlStore implements ControlStore {
               committed_at: eb.ref('excluded.committed_at'),
             }))).execute();
         }
-      });
+      }));
     } catch (err) {
       throw this.#wrap(err, 'commit', (reason) =>
         StoreCommitFailed({ store: this.kind, pipeline: c.pipeline, commitId: c.commitId, reason }, err));
@@ -225,6 +230,10 @@ export class SqlControlStore implements ControlStore {
       started_at: toIso(r.started_at), finished_at: toIsoOrNull(r.finished_at), counts: this.#json(r.counts),
       error_code: (r.error_code as string | null) ?? null, error_message: (r.error_message as string | null) ?? null,
     });
+  }
+
+  #write<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#p.serializeWrites ? this.#p.serializeWrites(fn) : fn();
   }
 
   async #run<T>(op: string, fn: () => Promise<T>): Promise<T> {

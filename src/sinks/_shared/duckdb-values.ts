@@ -2,12 +2,15 @@
  * DuckDB helpers shared by the lake and warehouse sinks: UTC connections and conversion of DuckDB
  * values into JSON-safe JavaScript values.
  */
+import { isoFromMicros } from './timestamps.js';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader, DuckDBValue } from '@duckdb/node-api';
 import {
   DuckDBDateValue, DuckDBDecimalValue, DuckDBListValue, DuckDBArrayValue, DuckDBMapValue, DuckDBStructValue,
   DuckDBTimestampMillisecondsValue, DuckDBTimestampNanosecondsValue, DuckDBTimestampSecondsValue,
   DuckDBTimestampTZValue, DuckDBTimestampValue,
 } from '@duckdb/node-api';
+
+export { isoFromMicros } from './timestamps.js';
 
 /** A JSON-safe value. */
 export type JsonSafe = string | number | boolean | null | readonly JsonSafe[] | { readonly [k: string]: JsonSafe };
@@ -17,25 +20,6 @@ export async function connectUtc(instance: DuckDBInstance): Promise<DuckDBConnec
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'");
   return conn;
-}
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
-/**
- * Formats UTC epoch microseconds as ISO-8601 with microseconds and `Z`
- * (`2024-03-05T12:34:56.123456Z`); infinities print as `infinity` / `-infinity`.
- */
-export function isoFromMicros(micros: bigint): string {
-  if (micros >= DuckDBTimestampValue.PosInf.micros) return 'infinity';
-  if (micros <= DuckDBTimestampValue.NegInf.micros) return '-infinity';
-  let ms = micros / 1000n;
-  let frac = micros % 1_000_000n;
-  if (frac < 0n) { frac += 1_000_000n; }
-  if (micros < 0n && micros % 1000n !== 0n) ms -= 1n;
-  const d = new Date(Number(ms));
-  const year = d.getUTCFullYear();
-  const y = year >= 0 && year <= 9999 ? pad(year, 4) : (year < 0 ? '-' : '+') + pad(Math.abs(year), 6);
-  return `${y}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(Number(frac), 6)}Z`;
 }
 
 /**

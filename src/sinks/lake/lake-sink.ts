@@ -20,6 +20,7 @@ import { lakeLayout } from './lake-layout.js';
 import type { LakeState } from './lake-state.js';
 import { readLakeState, writeLakeState } from './lake-state.js';
 import { promoteStaged } from './promote-staged.js';
+import { reconcileLake } from './reconcile-lake.js';
 import type { ParquetOptions } from './stage-parquet.js';
 import { stageRejections, stageRows } from './stage-parquet.js';
 
@@ -69,9 +70,22 @@ export class LakeSink implements Sink {
       this.#state = await readLakeState(this.#layout.stateFile);
       this.#db = await DuckDBInstance.create(':memory:');
       this.#conn = await connectUtc(this.#db);
+      // Row order inside a day's files carries no meaning; not preserving it makes the COPY ~1.5x faster.
+      await this.#conn.run('SET preserve_insertion_order = false');
     } catch (err) {
       throw SinkOpenFailed({ sink: this.id, location: this.#layout.root, reason: messageOf(err) }, err);
     }
+  }
+
+  /**
+   * Crash recovery (ReconcilingSink): removes part files a crashed commit left that the engine's
+   * manifest does not list, rolls the watermarks back accordingly and reloads them.
+   */
+  async reconcile(committedPaths: ReadonlySet<string>): Promise<readonly string[]> {
+    this.#open('reconcile');
+    const removed = await reconcileLake(this.#layout.root, this.#layout.dataset, committedPaths);
+    this.#state = await readLakeState(this.#layout.stateFile);
+    return removed;
   }
 
   /** Stages the batch's rows (at/above each stream's watermark) and rejections as Parquet. */

@@ -71,6 +71,7 @@ export async function stageRejections(
   conn: DuckDBConnection, rejections: readonly Rejection[], quarantinedAtMs: number, dir: string, opts: ParquetOptions,
 ): Promise<number> {
   if (rejections.length === 0) return 0;
+  await mkdir(dir, { recursive: true });
   const cols = QUARANTINE_COLUMNS.map(([n, t]) => `${quoteIdent(n)} ${t}`).join(', ');
   await conn.run(`CREATE OR REPLACE TABLE quarantine_stage (${cols})`);
   const app = await conn.createAppender('quarantine_stage');

@@ -146,9 +146,10 @@ export class LineChunker {
 
   #emit(): LineChunk {
     const n = this.#lineStart;
+    const lineCount = this.#lines;
     const chunk: LineChunk = {
       data: this.#consume(n), startOffset: this.#offset, endOffset: this.#offset + n,
-      firstLine: this.#line, lineCount: this.#lines, truncated: false,
+      firstLine: this.#line, lineCount, truncated: false,
     };
     this.#offset += n;
     this.#line += chunk.lineCount;

@@ -4,7 +4,7 @@
  * decides how much is in memory.
  */
 import type { FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 /** Reads the bytes of one stream in order. */
@@ -65,6 +65,17 @@ function isCutOff(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'Z_BUF_ERROR';
 }
 
+async function* compressedBytes(fh: FileHandle): AsyncGenerator<Buffer> {
+  let pos = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+  }
+}
+
 /** Streaming gunzip of a whole file from its first byte (multi-member files included). */
 export class GzipReader implements ByteReader {
   readonly #src: Readable;
@@ -76,9 +87,12 @@ export class GzipReader implements ByteReader {
   #ended = false;
 
   constructor(fh: FileHandle) {
-    this.#src = fh.createReadStream({ start: 0, autoClose: false, highWaterMark: 64 * 1024 });
+    // Positional reads through our own generator: fs streams on a FileHandle may close it.
+    this.#src = Readable.from(compressedBytes(fh), { objectMode: false, highWaterMark: 64 * 1024 });
     this.#gunzip = createGunzip({ chunkSize: 64 * 1024 });
     this.#src.on('error', (err) => this.#gunzip.destroy(err));
+    // The iterator reports errors while reading; this keeps a late one (after close) from crashing.
+    this.#gunzip.on('error', () => undefined);
     this.#src.pipe(this.#gunzip);
     this.#it = this.#gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   }

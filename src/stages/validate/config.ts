@@ -24,7 +24,9 @@ export function regexError(source: string): string | null {
   }
 }
 
-const isoInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+const isoInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
+  error: 'must be an ISO-8601 date (2000-01-01) or a date-time with Z or an offset (2000-01-01T00:00:00Z)',
+});
 const length = (def: number, what: string) =>
   z.number().int().positive().nullable().default(def)
     .meta({ description: `Maximum length of \`${what}\` in characters (UTF-16 code units); null = no limit.` });

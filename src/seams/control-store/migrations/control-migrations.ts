@@ -119,6 +119,12 @@ const MIGRATIONS: ReadonlyArray<readonly [string, (env: MigrationEnv, s: SchemaO
 /** Names of every migration, in order (the last one is the schema version `migrate()` reaches). */
 export const CONTROL_MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([n]) => n);
 
+/** Names of Kysely's bookkeeping tables in the control database (never change them). */
+export const CONTROL_MIGRATION_TABLES = {
+  migrationTableName: 'control_migrations',
+  migrationLockTableName: 'control_migration_lock',
+} as const;
+
 /** An in-code Kysely migration provider for the control schema, specialised to `env`. */
 export function createControlMigrationProvider(env: MigrationEnv): MigrationProvider {
   const schema = env.schema;

@@ -1,0 +1,84 @@
+/**
+ * Turns a {@link CommitRecord} into table rows, checking every value first so a commit that cannot
+ * be stored fails with `TRB_STORE_VALUE_INVALID` before any statement runs. Range invariants
+ * (non-negative sizes and counts, `toOffset >= fromOffset`) are left to the tables' CHECK
+ * constraints, which guard every writer of the database and roll the whole commit back.
+ */
+import { StoreValueInvalid } from '../store-errors.js';
+import type { BronzeObjectsTable, CheckpointsTable, CommitsTable, LakeFilesTable } from './control-db.js';
+import type { CommitRecord } from './control-store.js';
+import { checkInteger, checkText, toIsoTimestamp, toJsonObjectText } from './store-values.js';
+
+/** Rows of one commit, deduplicated the way the tables key them. */
+export interface CommitRows {
+  readonly commit: CommitsTable;
+  readonly checkpoints: readonly CheckpointsTable[];
+  readonly bronze: readonly BronzeObjectsTable[];
+  readonly files: readonly LakeFilesTable[];
+}
+
+const WHAT = 'a commit';
+
+function optText(v: string | null, path: string): string | null {
+  if (v === null) return null;
+  return checkText(v, WHAT, path);
+}
+
+/**
+ * Validates and encodes `c` (`now` = ISO commit time). A repeated checkpoint `(source, key)` or lake
+ * `path` keeps the last entry; a repeated bronze `(sha256, stream, fromOffset)` keeps the first.
+ */
+export function prepareCommit(c: CommitRecord, now: string): CommitRows {
+  const pipeline = checkText(c.pipeline, WHAT, 'pipeline');
+  const run_id = checkText(c.runId, WHAT, 'runId');
+  const commit_id = checkText(c.commitId, WHAT, 'commitId');
+
+  const checkpoints = new Map<string, CheckpointsTable>();
+  c.checkpoints.forEach((e, i) => {
+    const p = `checkpoints[${i}]`;
+    const source = checkText(e.source, WHAT, `${p}.source`);
+    const key = checkText(e.key, WHAT, `${p}.key`);
+    const value = toJsonObjectText(e.value, WHAT, `${p}.value`);
+    checkpoints.set(`${source}\0${key}`, { pipeline, source, key, value, run_id, commit_id, updated_at: now });
+  });
+
+  const bronze = new Map<string, BronzeObjectsTable>();
+  c.bronze.forEach((e, i) => {
+    const p = `bronze[${i}]`;
+    if (e.encoding !== 'identity' && e.encoding !== 'gzip') {
+      throw StoreValueInvalid({ what: WHAT, path: `${p}.encoding`, reason: "must be 'identity' or 'gzip'" });
+    }
+    const row: BronzeObjectsTable = {
+      sha256: checkText(e.sha256, WHAT, `${p}.sha256`), stream: checkText(e.stream, WHAT, `${p}.stream`),
+      from_offset: checkInteger(e.fromOffset, WHAT, `${p}.fromOffset`), to_offset: checkInteger(e.toOffset, WHAT, `${p}.toOffset`),
+      object_key: checkText(e.objectKey, WHAT, `${p}.objectKey`), size: checkInteger(e.size, WHAT, `${p}.size`),
+      source: checkText(e.source, WHAT, `${p}.source`), uri: checkText(e.uri, WHAT, `${p}.uri`),
+      first_line: checkInteger(e.firstLine, WHAT, `${p}.firstLine`), line_count: checkInteger(e.lineCount, WHAT, `${p}.lineCount`),
+      ingested_at: toIsoTimestamp(e.ingestedAt, WHAT, `${p}.ingestedAt`), encoding: e.encoding, pipeline, commit_id,
+    };
+    const id = `${row.sha256}\0${row.stream}\0${row.from_offset}`;
+    if (!bronze.has(id)) bronze.set(id, row);
+  });
+
+  const files = new Map<string, LakeFilesTable>();
+  c.files.forEach((e, i) => {
+    const p = `files[${i}]`;
+    const path = checkText(e.path, WHAT, `${p}.path`);
+    files.set(path, {
+      path, sink: checkText(e.sink, WHAT, `${p}.sink`), dataset: checkText(e.dataset, WHAT, `${p}.dataset`),
+      rows: checkInteger(e.rows, WHAT, `${p}.rows`), bytes: checkInteger(e.bytes, WHAT, `${p}.bytes`),
+      partition: optText(e.partition, `${p}.partition`), sha256: optText(e.sha256, `${p}.sha256`),
+      pipeline, commit_id, committed_at: now,
+    });
+  });
+
+  return {
+    commit: {
+      commit_id, pipeline, run_id, committed_at: now,
+      checkpoint_count: checkpoints.size, bronze_count: bronze.size, file_count: files.size,
+    },
+    checkpoints: [...checkpoints.values()],
+    bronze: [...bronze.values()],
+    files: [...files.values()],
+  };
+}

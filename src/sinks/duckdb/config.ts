@@ -1,0 +1,27 @@
+/** Configuration of the `duckdb` sink: the single declaration of its options, defaults and docs. */
+import { z } from 'zod';
+import { sqlIdentifier } from '../_shared/sql.js';
+
+/** Options of the DuckDB warehouse sink. */
+export const DuckdbConfig = z.strictObject({
+  path: z.string().min(1).optional().meta({
+    description: 'Warehouse database file; relative paths resolve against the pipeline file. Default: `<data_dir>/warehouse.duckdb`.',
+    examples: ['./warehouse.duckdb'],
+  }),
+  table: sqlIdentifier().default('requests').meta({
+    description: 'Table the rows are inserted into (created from the record schema + lineage columns when missing).',
+  }),
+  quarantine_table: sqlIdentifier().default('quarantine').meta({
+    description: 'Table rejected records are inserted into, with their origin, code and reason.',
+  }),
+  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as `2GB` or `512MiB`').optional().meta({
+    description: 'DuckDB memory limit (instance-wide), e.g. `2GB`. Default: DuckDB\'s (80% of RAM).',
+    examples: ['2GB'],
+  }),
+  threads: z.number().int().min(1).max(1024).optional().meta({
+    description: 'DuckDB worker threads (instance-wide). Default: one per core.',
+  }),
+});
+
+/** Parsed `duckdb` sink options. */
+export type DuckdbConfig = z.infer<typeof DuckdbConfig>;

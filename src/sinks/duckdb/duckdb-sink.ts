@@ -1,0 +1,189 @@
+/**
+ * The DuckDB warehouse sink: each commit is one DuckDB transaction that inserts the batch's rows
+ * and rejections and advances the per-stream watermarks, so a re-delivered row is never stored
+ * twice and an aborted commit leaves nothing behind.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CommittedFile, Logger, Sink, SinkBatch, SinkContext, SinkLocation } from '../../core/component.js';
+import type { Rejection, WriteResult } from '../../core/outcome.js';
+import type { RecordSchema } from '../../core/record.js';
+import { isTributaryError } from '../../core/errors.js';
+import { connectUtc, messageOf } from '../_shared/duckdb-values.js';
+import { SinkCommitFailed, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
+import { csvSelectList, quoteIdent, quoteLiteral, readCsvSql, storedColumns } from '../_shared/sql.js';
+import type { DuckdbConfig } from './config.js';
+import { ensureWarehouse, QUARANTINE_TABLE_COLUMNS, WATERMARK_TABLE } from './warehouse-ddl.js';
+
+/** Resolves the database file of a config: `path` against the pipeline dir, default `<dataDir>/warehouse.duckdb`. */
+export function warehousePath(config: DuckdbConfig, ctx: Pick<SinkContext, 'baseDir' | 'dataDir'>): string {
+  if (config.path === undefined) return resolve(ctx.dataDir, 'warehouse.duckdb');
+  return isAbsolute(config.path) ? config.path : resolve(ctx.baseDir, config.path);
+}
+
+const STAGE_TABLE = '_trb_quarantine_stage';
+
+/**
+ * `Sink` inserting into a DuckDB database file. The database instance comes from DuckDB's
+ * process-wide cache, so other code in the process (queries, benchmarks) shares it; the sink
+ * owns one connection. `write` opens a transaction that `commit` commits and `abort` rolls back;
+ * only one commit may be in flight at a time.
+ */
+export class DuckdbSink implements Sink {
+  readonly id: string;
+  readonly type = 'duckdb';
+  readonly #path: string;
+  readonly #config: DuckdbConfig;
+  readonly #schema: RecordSchema;
+  readonly #log: Logger;
+  #db: DuckDBInstance | undefined;
+  #conn: DuckDBConnection | undefined;
+  #txn: string | undefined;
+  #lastCommitted: string | undefined;
+  #closed = false;
+
+  constructor(id: string, config: DuckdbConfig, ctx: SinkContext) {
+    this.id = id;
+    this.#config = config;
+    this.#path = warehousePath(config, ctx);
+    this.#schema = ctx.schema;
+    this.#log = ctx.log;
+  }
+
+  /** Opens (creating if needed) the database, applies the instance settings and ensures tables and views. */
+  async open(): Promise<void> {
+    if (this.#closed) throw SinkState({ sink: this.id, reason: 'open() after close()' });
+    if (this.#conn) return;
+    try {
+      await mkdir(dirname(this.#path), { recursive: true, mode: 0o750 });
+      this.#db = await DuckDBInstance.fromCache(this.#path);
+      this.#conn = await connectUtc(this.#db);
+      if (this.#config.memory_limit !== undefined) await this.#conn.run(`SET memory_limit = ${quoteLiteral(this.#config.memory_limit)}`);
+      if (this.#config.threads !== undefined) await this.#conn.run(`SET threads = ${this.#config.threads}`);
+      await ensureWarehouse(this.#conn, this.#schema, this.#config.table, this.#config.quarantine_table);
+      const cols = QUARANTINE_TABLE_COLUMNS.map(([n, t]) => `${quoteIdent(n)} ${t}`).join(', ');
+      await this.#conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TABLE} (${cols})`);
+    } catch (err) {
+      await this.close().catch(() => undefined);
+      this.#closed = false;
+      throw SinkOpenFailed({ sink: this.id, location: this.#path, reason: messageOf(err) }, err);
+    }
+  }
+
+  /**
+   * Begins the commit's transaction and inserts the rows at/above each stream's watermark, the
+   * rejections at/above it, and the new watermarks. On failure the transaction is rolled back.
+   */
+  async write(batch: SinkBatch): Promise<WriteResult> {
+    const conn = this.#open('write');
+    if (this.#txn !== undefined) throw SinkState({ sink: this.id, reason: `write(${batch.commitId}) while ${this.#txn} is not committed` });
+    await conn.run('BEGIN TRANSACTION');
+    this.#txn = batch.commitId;
+    try {
+      const dataset = quoteLiteral(this.#config.table);
+      let written = 0;
+      if (batch.csvPath !== null && batch.rows > 0) {
+        const cols = storedColumns(batch.schema).map((c) => quoteIdent(c.name)).join(', ');
+        const res = await conn.run(
+          `INSERT INTO ${quoteIdent(this.#config.table)} (${cols}) SELECT ${csvSelectList(batch.schema, 'c', 'JSON')} ` +
+          `FROM ${readCsvSql(batch.csvPath, batch.schema)} AS c LEFT JOIN ${WATERMARK_TABLE} AS w ` +
+          `ON w.dataset = ${dataset} AND w.stream = c.source_stream WHERE c.source_offset >= coalesce(w.next_offset, 0)`);
+        written = res.rowsChanged;
+      }
+      const wm = await this.#watermarks(conn);
+      await this.#insertRejections(conn, batch.rejections.filter((r) => r.origin.offset >= (wm.get(r.origin.stream) ?? 0)), batch.commitId);
+      if (batch.streams.size > 0) {
+        const values = [...batch.streams].map(([s, r]) => `(${dataset}, ${quoteLiteral(s)}, ${Math.trunc(r.to)})`).join(', ');
+        await conn.run(`INSERT INTO ${WATERMARK_TABLE} (dataset, stream, next_offset) VALUES ${values} ` +
+          'ON CONFLICT (dataset, stream) DO UPDATE SET next_offset = greatest(next_offset, excluded.next_offset)');
+      }
+      return { written, failed: [] };
+    } catch (err) {
+      await this.#rollback();
+      if (isTributaryError(err)) throw err;
+      throw SinkWriteFailed({ sink: this.id, commit: batch.commitId, reason: messageOf(err) }, err);
+    }
+  }
+
+  /** Commits the transaction `write` opened. Returns no files (the warehouse is not file-based). */
+  async commit(commitId: string): Promise<readonly CommittedFile[]> {
+    const conn = this.#open('commit');
+    if (this.#txn !== commitId) {
+      if (this.#lastCommitted === commitId) return [];
+      throw SinkState({ sink: this.id, reason: `commit(${commitId}) without a successful write()` });
+    }
+    try {
+      await conn.run('COMMIT');
+    } catch (err) {
+      await this.#rollback();
+      throw SinkCommitFailed({ sink: this.id, commit: commitId, reason: messageOf(err) }, err);
+    }
+    this.#txn = undefined;
+    this.#lastCommitted = commitId;
+    return [];
+  }
+
+  /** Rolls back the transaction of `commitId`; a no-op when it is not the open one. */
+  async abort(commitId: string): Promise<void> {
+    if (this.#txn === commitId) await this.#rollback();
+  }
+
+  /** The database file and table (`<path>#<table>`). */
+  location(): SinkLocation {
+    return {
+      sink: this.id, type: this.type, location: `${this.#path}#${this.#config.table}`,
+      description: `DuckDB table "${this.#config.table}" (rejections in "${this.#config.quarantine_table}") in ${this.#path}`,
+    };
+  }
+
+  /** Rolls back anything uncommitted and releases the connection and instance handle. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#txn !== undefined) await this.#rollback();
+    try { await this.#conn?.run(`DROP TABLE IF EXISTS temp.${STAGE_TABLE}`); } catch { /* closing anyway */ }
+    this.#conn?.disconnectSync();
+    this.#db?.closeSync();
+    this.#conn = undefined;
+    this.#db = undefined;
+  }
+
+  async #watermarks(conn: DuckDBConnection): Promise<Map<string, number>> {
+    const r = await conn.runAndReadAll(`SELECT stream, next_offset FROM ${WATERMARK_TABLE} WHERE dataset = $1`, [this.#config.table]);
+    return new Map(r.getRows().map(([s, n]) => [String(s), Number(n)]));
+  }
+
+  async #insertRejections(conn: DuckDBConnection, rejections: readonly Rejection[], commitId: string): Promise<void> {
+    if (rejections.length === 0) return;
+    const app = await conn.createAppender(STAGE_TABLE, 'main', 'temp');
+    const at = new DuckDBTimestampValue(BigInt(Date.now()) * 1000n);
+    const str = (s: string | undefined): void => { if (s === undefined) app.appendNull(); else app.appendVarchar(s); };
+    try {
+      for (const r of rejections) {
+        str(r.origin.source); str(r.origin.uri); str(r.origin.stream);
+        app.appendBigInt(BigInt(Math.trunc(r.origin.line))); app.appendBigInt(BigInt(Math.trunc(r.origin.offset)));
+        str(r.code); str(r.reason); str(r.field); str(r.stage); str(r.raw);
+        app.appendTimestamp(at); str(commitId);
+        app.endRow();
+      }
+      app.flushSync();
+    } finally { app.closeSync(); }
+    const cols = QUARANTINE_TABLE_COLUMNS.map(([n]) => quoteIdent(n)).join(', ');
+    await conn.run(`INSERT INTO ${quoteIdent(this.#config.quarantine_table)} (${cols}) SELECT ${cols} FROM temp.${STAGE_TABLE}`);
+    await conn.run(`DELETE FROM temp.${STAGE_TABLE}`);
+  }
+
+  async #rollback(): Promise<void> {
+    this.#txn = undefined;
+    try { await this.#conn?.run('ROLLBACK'); } catch (err) {
+      this.#log.warn({ sink: this.id, err: messageOf(err) }, 'DuckDB rollback failed.');
+    }
+  }
+
+  #open(op: string): DuckDBConnection {
+    if (!this.#conn || this.#closed) throw SinkState({ sink: this.id, reason: `${op}() before open() or after close()` });
+    return this.#conn;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The ControlStore contract: every adapter must pass these tests unchanged. An adapter test calls
+ * {@link describeControlStoreContract} with a factory that returns a fresh, empty, NOT yet migrated
+ * store (or null after skipping `t` when its service is missing) and cleans up its own storage.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { isTributaryError } from '../../src/core/errors.js';
+import type {
+  BronzeEntry, CommitRecord, ControlStore, LakeFileEntry,
+} from '../../src/seams/control-store/control-store.js';
+
+/** Returns a fresh, empty store that `migrate()` has not run on, or null when `t` was skipped. */
+export type ControlStoreFactory = (t: TestContext) => Promise<ControlStore | null>;
+
+/** Asserts that `p` rejects with a `store`-family TributaryError carrying `code`. */
+export async function assertStoreError(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(isTributaryError(err), `expected a TributaryError, got ${String(err)}`);
+    assert.equal(err.code, code, err.message);
+    assert.equal(err.family, 'store');
+    return true;
+  });
+}
+
+/** A bronze entry with defaults; `over` replaces fields. */
+export function bronzeEntry(over: Partial<BronzeEntry> = {}): BronzeEntry {
+  return {
+    sha256: 'a'.repeat(64), objectKey: 'bronze/aa/aaaa', size: 120, source: 'logs', uri: '/var/log/access.log',
+    stream: 'stream-1', fromOffset: 0, toOffset: 120, firstLine: 1, lineCount: 3,
+    ingestedAt: '2025-01-02T03:04:05.678Z', encoding: 'identity', ...over,
+  };
+}
+
+/** A lake file entry with defaults; `over` replaces fields. */
+export function lakeFile(over: Partial<LakeFileEntry> = {}): LakeFileEntry {
+  return { sink: 'lake', dataset: 'access', path: 'lake/access/day=2025-01-02/part-1.parquet', rows: 10, bytes: 2048,
+    partition: 'day=2025-01-02', sha256: 'b'.repeat(64), ...over };
+}
+
+/** A commit with nothing in it; `over` replaces fields. */
+export function commitRecord(over: Partial<CommitRecord> = {}): CommitRecord {
+  return { pipeline: 'web', runId: 'run-1', commitId: 'run-1-1', checkpoints: [], bronze: [], files: [], ...over };
+}
+
+/** Registers the contract tests for one adapter under `control store contract: <name>`. */
+export function describeControlStoreContract(name: string, factory: ControlStoreFactory): void {
+  async function open(t: TestContext): Promise<ControlStore | null> {
+    const store = await factory(t);
+    if (store === null) return null;
+    t.after(() => store.close());
+    await store.migrate();
+    return store;
+  }
+
+  describe(`control store contract: ${name}`, () => {
+    test('migrate() is idempotent and keeps data', async (t) => {
+      const s = await factory(t);
+      if (!s) return;
+      t.after(() => s.close());
+      await s.migrate();
+      const id = await s.startRun({ pipeline: 'web', configHash: 'h1', trigger: 'cli' });
+      await s.migrate();
+      assert.equal((await s.getRun(id))?.status, 'running');
+    });
+
+    test('run lifecycle: running → finished, with counts and error', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const before = Date.now();
+      const id = await s.startRun({ pipeline: 'web', configHash: 'h1', trigger: 'schedule' });
+      const running = await s.getRun(id);
+      assert.ok(running);
+      assert.deepEqual({ ...running, started_at: 'x' }, {
+        id, pipeline: 'web', config_hash: 'h1', trigger: 'schedule', status: 'running', started_at: 'x',
+        finished_at: null, counts: null, error_code: null, error_message: null,
+      });
+      assert.match(running.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.ok(Date.parse(running.started_at) >= before - 1 && Date.parse(running.started_at) <= Date.now());
+
+      const counts = { parse: { in: 10, passed: 8, rejected: 2, filtered: 0 }, ratio: 0.2, names: ['a', 'é✓'], ok: true, none: null };
+      await s.finishRun(id, { status: 'succeeded', counts });
+      const done = await s.getRun(id);
+      assert.equal(done?.status, 'succeeded');
+      assert.deepEqual(done?.counts, counts);
+      assert.ok(done?.finished_at && Date.parse(done.finished_at) >= Date.parse(running.started_at));
+      assert.equal(done?.error_code, null);
+
+      const failed = await s.startRun({ pipeline: 'web', configHash: 'h2', trigger: 'api' });
+      await s.finishRun(failed, { status: 'failed', counts: null, error: { code: 'TRB_SINK_WRITE_FAILED', message: 'disk full' } });
+      const f = await s.getRun(failed);
+      assert.equal(f?.status, 'failed');
+      assert.equal(f?.error_code, 'TRB_SINK_WRITE_FAILED');
+      assert.equal(f?.error_message, 'disk full');
+      assert.equal(f?.counts, null);
+
+      await assertStoreError(s.finishRun(id, { status: 'failed', counts: {} }), 'TRB_STORE_RUN_FINISHED');
+      await assertStoreError(s.finishRun('no-such-run', { status: 'failed', counts: {} }), 'TRB_STORE_RUN_NOT_FOUND');
+      assert.equal(await s.getRun('no-such-run'), undefined);
+    });
+
+    test('run input that cannot be stored is refused and changes nothing', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await assertStoreError(s.startRun({ pipeline: 'web', configHash: 'h', trigger: 'cron' as 'cli' }), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.startRun({ pipeline: '', configHash: 'h', trigger: 'cli' }), 'TRB_STORE_VALUE_INVALID');
+      const id = await s.startRun({ pipeline: 'web', configHash: 'h', trigger: 'bench' });
+      await assertStoreError(s.finishRun(id, { status: 'succeeded', counts: { n: 10n } }), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.finishRun(id, { status: 'succeeded', counts: { rate: Number.NaN } }), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.finishRun(id, { status: 'done' as 'failed', counts: {} }), 'TRB_STORE_VALUE_INVALID');
+      assert.equal((await s.getRun(id))?.status, 'running');
+      assert.equal((await s.listRuns()).length, 1);
+    });
+
+    test('run ids sort in start order', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push(await s.startRun({ pipeline: 'web', configHash: 'h', trigger: 'cli' }));
+      assert.deepEqual([...ids].sort(), ids);
+      assert.equal(new Set(ids).size, ids.length);
+    });
+
+    test('listRuns: newest first, limit, pipeline filter', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const a: string[] = [];
+      const b: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        a.push(await s.startRun({ pipeline: 'a', configHash: 'h', trigger: 'cli' }));
+        b.push(await s.startRun({ pipeline: 'b', configHash: 'h', trigger: 'watch' }));
+      }
+      const all = await s.listRuns();
+      assert.deepEqual(all.map((r) => r.id), [b[2], a[2], b[1], a[1], b[0], a[0]]);
+      assert.deepEqual((await s.listRuns({ limit: 2 })).map((r) => r.id), [b[2], a[2]]);
+      assert.deepEqual((await s.listRuns({ pipeline: 'a' })).map((r) => r.id), [a[2], a[1], a[0]]);
+      assert.deepEqual((await s.listRuns({ pipeline: 'b', limit: 1 })).map((r) => r.id), [b[2]]);
+      assert.deepEqual(await s.listRuns({ pipeline: 'none' }), []);
+      await assertStoreError(s.listRuns({ limit: 0 }), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.listRuns({ limit: 1.5 }), 'TRB_STORE_VALUE_INVALID');
+    });
+
+    test('checkpoints: upsert, JSON round trip, isolation between pipelines and sources', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const v1 = { offset: 120, line: 3, inode: 'abc', nested: { list: [1, 2.5, 'x', null, true] }, text: 'ünïcödé ✓' };
+      await s.commit(commitRecord({
+        commitId: 'c1',
+        checkpoints: [
+          { source: 's1', key: 'k1', value: v1 },
+          { source: 's1', key: 'k2', value: { offset: 7 } },
+          { source: 's2', key: 'k1', value: { offset: 99 } },
+        ],
+      }));
+      await s.commit(commitRecord({ pipeline: 'other', commitId: 'c2', checkpoints: [{ source: 's1', key: 'k1', value: { offset: -1 } }] }));
+      assert.deepEqual(await s.getCheckpoints('web', 's1'), new Map<string, unknown>([['k1', v1], ['k2', { offset: 7 }]]));
+      assert.deepEqual(await s.getCheckpoints('web', 's2'), new Map([['k1', { offset: 99 }]]));
+      assert.deepEqual(await s.getCheckpoints('other', 's1'), new Map([['k1', { offset: -1 }]]));
+      assert.equal((await s.getCheckpoints('web', 'missing')).size, 0);
+
+      // Upsert: a later commit replaces one key; a repeated key within one commit keeps the last entry.
+      await s.commit(commitRecord({ commitId: 'c3', checkpoints: [
+        { source: 's1', key: 'k1', value: { offset: 200 } },
+        { source: 's1', key: 'k1', value: { offset: 240, dropped: undefined } },
+      ] }));
+      assert.deepEqual(await s.getCheckpoints('web', 's1'), new Map<string, unknown>([['k1', { offset: 240 }], ['k2', { offset: 7 }]]));
+      assert.deepEqual(await s.getCheckpoints('other', 's1'), new Map([['k1', { offset: -1 }]]));
+    });
+
+    test('commit is atomic: a failure inside the transaction leaves nothing behind', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const bad = commitRecord({
+        commitId: 'c-bad',
+        checkpoints: [{ source: 's1', key: 'k1', value: { offset: 10 } }],
+        bronze: [bronzeEntry()],
+        // Valid JS, refused by the lake_files CHECK constraint: fails after the other inserts ran.
+        files: [lakeFile({ path: 'ok.parquet' }), lakeFile({ path: 'bad.parquet', rows: -1 })],
+      });
+      await assertStoreError(s.commit(bad), 'TRB_STORE_COMMIT_FAILED');
+      assert.equal((await s.getCheckpoints('web', 's1')).size, 0);
+      assert.deepEqual(await s.listBronze(), []);
+      assert.deepEqual(await s.listLakeFiles(), []);
+      // The commit id was rolled back too: the corrected commit is applied, not skipped as a replay.
+      await s.commit({ ...bad, files: [lakeFile({ path: 'ok.parquet' })] });
+      assert.equal((await s.getCheckpoints('web', 's1')).size, 1);
+      assert.equal((await s.listBronze()).length, 1);
+      assert.equal((await s.listLakeFiles()).length, 1);
+    });
+
+    test('commit refuses values it cannot store, before writing anything', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const cyclic: Record<string, unknown> = { a: 1 };
+      cyclic.self = cyclic;
+      const badValues: unknown[] = [{ n: 1n }, cyclic, [1, 2], { at: new Date() }, { f: () => 1 }, { x: Infinity }, { s: 'a\0b' }];
+      for (const value of badValues) {
+        await assertStoreError(s.commit(commitRecord({
+          commitId: 'c-bad',
+          checkpoints: [{ source: 's1', key: 'k1', value: { ok: true } }, { source: 's1', key: 'k2', value: value as Record<string, unknown> }],
+          bronze: [bronzeEntry()],
+        })), 'TRB_STORE_VALUE_INVALID');
+      }
+      await assertStoreError(s.commit(commitRecord({ bronze: [bronzeEntry({ ingestedAt: 'yesterday' })] })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.commit(commitRecord({ bronze: [bronzeEntry({ size: 1.5 })] })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.commit(commitRecord({ bronze: [bronzeEntry({ encoding: 'br' as 'gzip' })] })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.commit(commitRecord({ files: [lakeFile({ bytes: Number.NaN })] })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.commit(commitRecord({ commitId: '' })), 'TRB_STORE_VALUE_INVALID');
+      assert.equal((await s.getCheckpoints('web', 's1')).size, 0);
+      assert.deepEqual(await s.listBronze(), []);
+      assert.deepEqual(await s.listLakeFiles(), []);
+    });
+
+    test('committing the same commitId twice is a no-op', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const c = commitRecord({
+        commitId: 'c1', checkpoints: [{ source: 's1', key: 'k1', value: { offset: 10 } }],
+        bronze: [bronzeEntry()], files: [lakeFile()],
+      });
+      await s.commit(c);
+      await s.commit(c);
+      await s.commit({
+        ...c, checkpoints: [{ source: 's1', key: 'k1', value: { offset: 999 } }],
+        bronze: [bronzeEntry({ sha256: 'c'.repeat(64) })], files: [lakeFile({ path: 'other.parquet' })],
+      });
+      assert.deepEqual(await s.getCheckpoints('web', 's1'), new Map([['k1', { offset: 10 }]]));
+      assert.equal((await s.listBronze()).length, 1);
+      assert.deepEqual((await s.listLakeFiles()).map((f) => f.path), [lakeFile().path]);
+    });
+
+    test('bronze manifest: duplicates ignored, ordered by stream then offset, filters', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const e1 = bronzeEntry({ stream: 's-b', fromOffset: 100, toOffset: 200, ingestedAt: '2025-01-02T03:04:05Z' });
+      const e2 = bronzeEntry({ stream: 's-a', fromOffset: 50, toOffset: 90, sha256: 'd'.repeat(64), encoding: 'gzip' });
+      const e3 = bronzeEntry({ stream: 's-b', fromOffset: 0, toOffset: 100, sha256: 'e'.repeat(64) });
+      await s.commit(commitRecord({ commitId: 'c1', bronze: [e1, e2] }));
+      await s.commit(commitRecord({ pipeline: 'p2', commitId: 'c2', bronze: [{ ...e1, objectKey: 'elsewhere' }, e3, e3] }));
+      const all = await s.listBronze();
+      assert.deepEqual(all.map((e) => [e.stream, e.fromOffset, e.commitId]), [['s-a', 50, 'c1'], ['s-b', 0, 'c2'], ['s-b', 100, 'c1']]);
+      assert.deepEqual(all[2], { ...e1, ingestedAt: '2025-01-02T03:04:05.000Z', pipeline: 'web', commitId: 'c1' });
+      assert.deepEqual(all[0], { ...e2, pipeline: 'web', commitId: 'c1' });
+      assert.deepEqual((await s.listBronze({ stream: 's-b' })).map((e) => e.fromOffset), [0, 100]);
+      assert.deepEqual((await s.listBronze({ pipeline: 'p2' })).map((e) => e.sha256), [e3.sha256]);
+      assert.deepEqual(await s.listBronze({ pipeline: 'p2', stream: 's-a' }), []);
+    });
+
+    test('lake manifest: a path committed again is replaced; filters', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await s.commit(commitRecord({ commitId: 'c1', files: [
+        lakeFile({ path: 'a.parquet', rows: 10 }),
+        lakeFile({ path: 'q.parquet', sink: 'quarantine', dataset: 'quarantine', partition: null, sha256: null }),
+      ] }));
+      await s.commit(commitRecord({ commitId: 'c2', files: [lakeFile({ path: 'a.parquet', rows: 20, bytes: 4096 }), lakeFile({ path: 'b.parquet' })] }));
+      const lake = await s.listLakeFiles({ sink: 'lake' });
+      assert.deepEqual(lake.map((f) => [f.path, f.rows, f.bytes, f.commitId]), [['a.parquet', 20, 4096, 'c2'], ['b.parquet', 10, 2048, 'c2']]);
+      const [q] = await s.listLakeFiles({ dataset: 'quarantine' });
+      assert.ok(q);
+      assert.deepEqual({ ...q, committedAt: 'x' }, { ...lakeFile({ path: 'q.parquet', sink: 'quarantine', dataset: 'quarantine',
+        partition: null, sha256: null }), pipeline: 'web', commitId: 'c1', committedAt: 'x' });
+      assert.match(q.committedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.equal((await s.listLakeFiles()).length, 3);
+      assert.deepEqual(await s.listLakeFiles({ pipeline: 'other' }), []);
+    });
+
+    test('large and concurrent commits are all applied', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const bronze = Array.from({ length: 1203 }, (_, i) => bronzeEntry({ fromOffset: i * 10, toOffset: i * 10 + 10 }));
+      await s.commit(commitRecord({ commitId: 'big', bronze }));
+      assert.equal((await s.listBronze()).length, 1203);
+      await Promise.all(Array.from({ length: 16 }, (_, i) => s.commit(commitRecord({
+        commitId: `c${i}`, checkpoints: [{ source: 'src', key: `k${i}`, value: { i } }], files: [lakeFile({ path: `f${i}` })],
+      }))));
+      assert.equal((await s.getCheckpoints('web', 'src')).size, 16);
+      assert.equal((await s.listLakeFiles()).length, 16);
+    });
+
+    test('close() twice is safe; calls after close fail with TRB_STORE_CLOSED', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await s.close();
+      await s.close();
+      await assertStoreError(s.listRuns(), 'TRB_STORE_CLOSED');
+      await assertStoreError(s.commit(commitRecord()), 'TRB_STORE_CLOSED');
+      await assertStoreError(s.migrate(), 'TRB_STORE_CLOSED');
+    });
+  });
+}

@@ -20,7 +20,7 @@ export interface GoAccessResult {
 export function goaccessVersion(): string | null {
   const r = spawnSync('goaccess', ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return null;
-  return /GoAccess - ([\d.]+)/.exec(r.stdout)?.[1] ?? r.stdout.split('\n')[0] ?? 'unknown';
+  return /GoAccess - (\d+(?:\.\d+)*)/.exec(r.stdout)?.[1] ?? r.stdout.split('\n')[0] ?? 'unknown';
 }
 
 const vmHwm = (pid: number): number | null => {

@@ -4,7 +4,8 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import './config-errors.js'; // defines the config error codes, so they are listed in errors.md
+import '../error-codes.js'; // defines every error code, so all are listed in errors.md
+import { renderRecordSchemaDoc } from '../core/record-docs.js';
 import { pipelineJsonSchema } from './json-schema.js';
 import { renderConfigReference, renderErrorReference } from './reference-docs.js';
 import type { ComponentRegistry } from './registry-types.js';
@@ -14,6 +15,7 @@ export const REFERENCE_FILES = Object.freeze({
   configuration: 'docs/reference/configuration.md',
   errors: 'docs/reference/errors.md',
   schema: 'docs/reference/pipeline.schema.json',
+  records: 'docs/record-schema.md',
 });
 
 /**
@@ -26,6 +28,7 @@ export function renderReferenceFiles(registry: ComponentRegistry): ReadonlyMap<s
     [REFERENCE_FILES.configuration, renderConfigReference(registry)],
     [REFERENCE_FILES.errors, renderErrorReference()],
     [REFERENCE_FILES.schema, `${JSON.stringify(pipelineJsonSchema(registry), null, 2)}\n`],
+    [REFERENCE_FILES.records, renderRecordSchemaDoc()],
   ]);
 }
 

@@ -104,7 +104,7 @@ export const ACCESS_SCHEMA: RecordSchema = Object.freeze({
     c('ts', 'timestamp', 'Request time in UTC.', false),
     c('ts_offset_min', 'integer', 'UTC offset of the original timestamp, minutes.'),
     c('method', 'varchar', 'HTTP method; null for junk requests.'),
-    c('path', 'varchar', 'URL path, percent-decoded.'),
+    c('path', 'varchar', 'URL path without the query; percent-decoded by the validate stage (raw kept when malformed).'),
     c('query', 'varchar', 'Query string without `?`, as sent.'),
     c('protocol', 'varchar', 'Protocol (e.g. HTTP/1.1); null for HTTP/0.9 requests.'),
     c('status', 'integer', 'Final HTTP status (%>s, $status).'),

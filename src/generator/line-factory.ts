@@ -235,12 +235,14 @@ export function createLineFactory(o: LineFactoryOptions): LineFactory {
   const broken = (kind: MalformedKind): void => {
     malformed[kind]++;
     switch (kind) {
-      case 'truncated': {
+      case 'truncated':
+      case 'truncated_tail': {
         const start = w.pos;
         normal(ts, 0, null);
         const quotes: number[] = [];
         for (let i = start; i < w.pos; i++) if (w.buf[i] === QUOTE) quotes.push(i);
-        const f = 2 * rng.int(quotes.length >> 1);
+        // Quote pairs: 0 = request, 1 = referer, 2 = user agent (nginx adds more after).
+        const f = kind === 'truncated' ? 0 : 2 * (1 + rng.int(2));
         const open = quotes[f]!;
         w.pos = open + 1 + rng.int(Math.max(1, quotes[f + 1]! - open - 1));
         return w.byte(10);

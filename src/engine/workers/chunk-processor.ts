@@ -47,9 +47,8 @@ export class ChunkProcessor {
     }
     t = now();
     const records = 'records' in batch ? batch.records : [];
-    const csvText = records.length ? this.#encoder.encode(records as readonly Record<string, unknown>[], msg.meta.stream, msg.meta.uri) : '';
     // A fresh, unpooled buffer: it is transferred to the engine thread.
-    const csv = new TextEncoder().encode(csvText);
+    const csv = records.length ? this.#encoder.encode(records as readonly Record<string, unknown>[], msg.meta.stream, msg.meta.uri) : new Uint8Array(0);
     return {
       kind: 'result', seq: msg.seq, lines: lines.lines.length, csv, rows: records.length, rejections,
       stages: reports, splitNanos, encodeNanos: Number(now() - t),

@@ -57,8 +57,8 @@ function decimal(s: string, a: number, b: number, scale: number): number {
   return int * scale + (frac * scale) / div;
 }
 
-/** Sums a Nginx upstream time list (`0.002, 0.010 : 0.001`) in ms; null when every entry is `-`. */
-export function sumUpstreamMs(s: string, a: number, b: number): number | null | typeof NaN {
+/** Sums a Nginx upstream time list (`0.002, 0.010 : 0.001`) in ms; null when every entry is `-`, NaN when malformed. */
+export function sumUpstreamMs(s: string, a: number, b: number): number | null {
   let total = 0, any = false, i = a;
   while (i < b) {
     while (i < b && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 44 || s.charCodeAt(i) === 58)) i++;

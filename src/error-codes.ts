@@ -1,0 +1,18 @@
+/**
+ * Imports every module that defines error codes, so `listErrorCodes()` sees all of them (the
+ * generated docs/reference/errors.md and its freshness test depend on it). Add a line here when a
+ * new module calls `defineError`; a test fails when a module is missing.
+ */
+import './core/errors.js';
+import './config/config-errors.js';
+import './formats/errors.js';
+import './seams/store-errors.js';
+import './sinks/_shared/errors.js';
+import './sources/files/errors.js';
+import './sources/stdin/errors.js';
+
+/** Modules listed above, relative to src/ (checked by a test against the source tree). */
+export const ERROR_MODULES: readonly string[] = Object.freeze([
+  'core/errors.ts', 'config/config-errors.ts', 'formats/errors.ts', 'seams/store-errors.ts',
+  'sinks/_shared/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts',
+]);

@@ -12,13 +12,24 @@ export interface GoAccessReport {
   readonly lines_per_sec: number;
   readonly peak_rss_mb: number | null;
   readonly ratio: number;
+  /** GoAccess's valid / failed request counts for the same file (compare with landed / quarantined). */
+  readonly valid_requests: number | null;
+  readonly failed_requests: number | null;
 }
 
 /** Everything one bench run measured (the `--json` object). */
 export interface BenchReport {
   readonly command: string;
   readonly machine: MachineInfo;
-  readonly input: { readonly file: string; readonly lines: number; readonly bytes: number; readonly cached: boolean; readonly malformed: MalformedCounts };
+  readonly input: {
+    readonly file: string;
+    readonly lines: number;
+    readonly bytes: number;
+    readonly cached: boolean;
+    readonly malformed: MalformedCounts;
+    /** Quarantine count a correct pipeline produces: `min` if truncated_tail lines are kept (lenient parser), `max` if rejected. */
+    readonly expected_quarantined: { readonly min: number; readonly max: number };
+  };
   /** Generator throughput when the input was generated in this run, else null. */
   readonly generator: { readonly seconds: number; readonly lines_per_sec: number; readonly mb_per_sec: number } | null;
   readonly lines: number;
@@ -71,6 +82,9 @@ export function renderBenchReport(r: BenchReport): string {
     row('throughput', `${n0(r.lines_per_sec)} lines/s, ${f1(r.mb_per_sec)} MB/s (${f2(r.seconds)} s, ${r.run.workers} workers)`);
     row('peak RSS', `${f1(r.peak_rss_mb)} MB sampled, ${f1(r.max_rss_mb)} MB process lifetime`);
     row('status', `${r.run.status}: landed ${n0(r.run.landed)}, quarantined ${n0(r.run.quarantined)}, duplicates ${n0(r.run.duplicates)}, ${r.run.commits} commits`);
+    const e = r.input.expected_quarantined;
+    const ok = r.run.quarantined >= e.min && r.run.quarantined <= e.max;
+    row('quarantine check', `${ok ? 'ok' : 'MISMATCH'}: generator wrote ${n0(e.min)}–${n0(e.max)} lines that must be quarantined (${Object.entries(r.run.quarantine_by_reason).map(([k, v]) => `${k} ${n0(v)}`).join(', ')})`);
     for (const [id, s] of Object.entries(r.stages)) {
       row(`stage ${id}`, `${f2(s.seconds)} s CPU  in ${n0(s.in)} passed ${n0(s.passed)} rejected ${n0(s.rejected)} filtered ${n0(s.filtered)}`);
     }
@@ -81,6 +95,7 @@ export function renderBenchReport(r: BenchReport): string {
     out.push(`GoAccess ${g.version} (same file, same run):`);
     row('throughput', `${n0(g.lines_per_sec)} lines/s (${f2(g.seconds)} s)${g.peak_rss_mb === null ? '' : `, peak RSS ${f1(g.peak_rss_mb)} MB`}`);
     row('Tributary ÷ GoAccess', `${f2(g.ratio)}×`);
+    if (g.valid_requests !== null) row('GoAccess counts', `valid ${n0(g.valid_requests)}, failed ${n0(g.failed_requests ?? 0)}`);
   }
   if (r.watch) {
     const w = r.watch;

@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runPipelineFile } from '../src/engine/runtime/run-pipeline.js';
 import type { RunSummary } from '../src/engine/runtime/run-summary.js';
+import { expectedRejections } from '../src/generator/index.js';
 import { ensureBenchInput } from './bench-input.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './bench-options.js';
 import { writeBenchPipeline } from './bench-pipeline.js';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       say(`Running GoAccess ${version} on the same file …`);
       const g = await runGoAccess(input.path, input.lines, opts.dir, version);
       const ours = run.summary.linesRead / run.seconds;
-      goaccess = { version, seconds: g.seconds, lines_per_sec: g.linesPerSec, peak_rss_mb: g.peakRssBytes === null ? null : g.peakRssBytes / MIB, ratio: ours / g.linesPerSec };
+      goaccess = { version, seconds: g.seconds, lines_per_sec: g.linesPerSec, peak_rss_mb: g.peakRssBytes === null ? null : g.peakRssBytes / MIB, ratio: ours / g.linesPerSec, valid_requests: g.validRequests, failed_requests: g.failedRequests };
     }
     if (opts.watch) {
       say(`Measuring watch latency (${opts.watchAppends} appends) …`);
@@ -92,7 +93,10 @@ async function main(): Promise<void> {
   const report: BenchReport = {
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: machineInfo(),
-    input: { file: input.path, lines: input.lines, bytes: input.bytes, cached: input.cached, malformed: input.generator.malformed },
+    input: {
+      file: input.path, lines: input.lines, bytes: input.bytes, cached: input.cached, malformed: input.generator.malformed,
+      expected_quarantined: { min: expectedRejections(input.generator.malformed), max: expectedRejections(input.generator.malformed) + input.generator.malformed.truncated_tail },
+    },
     generator,
     lines: s?.linesRead ?? parseOnly?.lines ?? 0,
     bytes: s?.bytesRead ?? parseOnly?.bytes ?? 0,

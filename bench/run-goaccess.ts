@@ -14,6 +14,9 @@ export interface GoAccessResult {
   /** Peak RSS sampled from /proc every 50 ms (VmHWM), bytes; null when unavailable. */
   readonly peakRssBytes: number | null;
   readonly report: string;
+  /** GoAccess's own counts from the report (`general`), null when the report cannot be read. */
+  readonly validRequests: number | null;
+  readonly failedRequests: number | null;
 }
 
 /** The GoAccess version line, or null when `goaccess` is not on PATH. */
@@ -57,5 +60,10 @@ export async function runGoAccess(file: string, lines: number, workdir: string, 
     clearInterval(timer);
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { version, seconds, linesPerSec: lines / seconds, peakRssBytes: peak, report };
+  let general: { valid_requests?: unknown; failed_requests?: unknown } = {};
+  try {
+    general = (JSON.parse(readFileSync(report, 'utf8')) as { general?: typeof general }).general ?? {};
+  } catch { /* counts stay null */ }
+  const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+  return { version, seconds, linesPerSec: lines / seconds, peakRssBytes: peak, report, validRequests: num(general.valid_requests), failedRequests: num(general.failed_requests) };
 }

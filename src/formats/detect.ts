@@ -1,11 +1,16 @@
 /**
  * Format detection on a sample of lines: every candidate parses the sample; the one that parses
- * the most lines wins, ties going to the most specific format (more fields, strict line end), so
+ * the most lines wins, near-ties (within 2 % of the sample: real files carry a few malformed lines
+ * that a lenient format such as `apache_common` with trailing text still accepts) going to the most
+ * specific format (more fields, strict line end), so
  * `nginx_main` beats `apache_combined` when the timing fields are there and `apache_vhost_combined`
  * beats `apache_combined`.
  */
 import { BUILTIN_FORMATS } from './builtin-formats.js';
 import type { LineFormat } from './format.js';
+
+/** Candidates parsing at least (best − this share of the sample) lines count as tied. */
+const NEAR_TIE_SHARE = 0.02;
 
 /** Outcome of {@link detectFormat}. */
 export interface Detection<F extends LineFormat = LineFormat> {
@@ -32,7 +37,12 @@ export function detectFormat<F extends LineFormat = LineFormat>(
     return { format, index, matched };
   });
   scored.sort((a, b) => b.matched - a.matched || (b.format.specificity ?? 0) - (a.format.specificity ?? 0) || a.index - b.index);
-  const best = scored[0]!;
+  const threshold = scored[0]!.matched - Math.max(1, Math.ceil(lines.length * NEAR_TIE_SHARE));
+  const best = scored[0]!.matched === 0 ? scored[0]! : scored
+    .filter((s) => s.matched > 0 && s.matched >= threshold)
+    .reduce((a, b) => ((b.format.specificity ?? 0) > (a.format.specificity ?? 0) ? b : a));
+  scored.splice(scored.indexOf(best), 1);
+  scored.unshift(best);
   return {
     format: best.format,
     confidence: lines.length === 0 ? 0 : best.matched / lines.length,

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { generateAccessLog } from './generate-access-log.js';
 import { MALFORMED_KINDS } from './malformed-kinds.js';
 import { APACHE_LINE, CaptureStream, JUNK_LINE, NGINX_LINE } from './test-helpers.js';
+import { BLOCK_LINES } from './line-factory.js';
 import { CHUNK_BYTES } from './write-chunks.js';
 
 const gen = async (opts: Parameters<typeof generateAccessLog>[0], keep = true) => {
@@ -27,6 +28,14 @@ describe('generateAccessLog', () => {
     assert.equal(ha, b.out.sha256());
     assert.notEqual(ha, c.out.sha256());
     assert.deepEqual(a.result, b.result);
+  });
+
+  it('writes the same bytes and counts in-thread and on worker threads', async () => {
+    const opts = { lines: 3 * BLOCK_LINES + 123, seed: 21, format: 'nginx_main', malformedRatio: 0.01 } as const;
+    const one = await gen({ ...opts, workers: 0 }, false);
+    const two = await gen({ ...opts, workers: 2 }, false);
+    assert.equal(one.out.sha256(), two.out.sha256());
+    assert.deepEqual(one.result, two.result);
   });
 
   it('writes exactly the requested number of lines, across chunk boundaries', async () => {

@@ -43,6 +43,14 @@ describe('generateDemoLogs', () => {
     assert.equal(malformed, 20_001 - a.length - n.length);
   });
 
+  it('splits files inside a block identically in-thread and on workers', async () => {
+    const sums = async (d: string, workers: number): Promise<string[]> => {
+      const r = await generateDemoLogs(join(root, d), { lines: 90_001, seed: 4, workers, rotatedShare: 0.37 });
+      return r.files.map((f) => createHash('sha256').update(readFileSync(f)).digest('hex'));
+    };
+    assert.deepEqual(await sums('p0', 0), await sums('p2', 2));
+  });
+
   it('is deterministic and honours format weights', async () => {
     const hash = async (d: string, seed: number): Promise<string[]> => {
       const r = await generateDemoLogs(join(root, d), { lines: 5_000, seed, formats: { apache_combined: 1, nginx_main: 3 } });

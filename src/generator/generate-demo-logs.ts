@@ -4,10 +4,10 @@
  */
 import { join } from 'node:path';
 import { checkGenerateOptions, GENERATE_DEFAULTS, type GenerateOptions } from './generate-access-log.js';
-import { createLineFactory, type AccessLogFormat, type LineFactory } from './line-factory.js';
+import type { AccessLogFormat } from './line-factory.js';
+import { createLineSource, resolveWorkers, type LineSource } from './line-source.js';
 import { emptyMalformedCounts, MALFORMED_KINDS, type MalformedCounts } from './malformed-kinds.js';
 import { openOutputFile } from './output-file.js';
-import { writeLines } from './write-chunks.js';
 
 /** Options of {@link generateDemoLogs}. */
 export interface GenerateDemoOptions extends GenerateOptions {
@@ -42,10 +42,10 @@ export interface GenerateDemoResult {
 
 const APACHE_OFFSET = 60;
 
-async function writeFile(factory: LineFactory, path: string, lines: number, format: AccessLogFormat): Promise<GeneratedFile> {
+async function writeFile(source: LineSource, path: string, lines: number, format: AccessLogFormat): Promise<GeneratedFile> {
   const file = openOutputFile(path);
   try {
-    const bytes = await writeLines(factory, lines, file.stream);
+    const bytes = await source.writeTo(file.stream, lines, true);
     await file.close();
     return { path, format, lines, bytes, gzip: path.endsWith('.gz') };
   } catch (e) {
@@ -74,21 +74,28 @@ export async function generateDemoLogs(dir: string, opts: GenerateDemoOptions): 
     malformedRatio: opts.malformedRatio ?? GENERATE_DEFAULTS.malformedRatio,
   };
   const parts: GeneratedFile[] = [];
-  const factories: LineFactory[] = [];
+  const malformed = emptyMalformedCounts();
+  const add = (m: MalformedCounts): void => { for (const k of MALFORMED_KINDS) malformed[k.kind] += m[k.kind]; };
   if (apacheLines > 0) {
-    const f = createLineFactory({ ...base, format: 'apache_combined', stream: 1, lines: apacheLines, utcOffsetMinutes: APACHE_OFFSET });
-    factories.push(f);
-    const rotated = Math.round(apacheLines * rotatedShare);
-    if (rotated > 0) parts.push(await writeFile(f, join(dir, 'apache', 'access.log.1.gz'), rotated, 'apache_combined'));
-    parts.push(await writeFile(f, join(dir, 'apache', 'access.log'), apacheLines - rotated, 'apache_combined'));
+    const src = createLineSource({ ...base, format: 'apache_combined', stream: 1, lines: apacheLines, utcOffsetMinutes: APACHE_OFFSET }, resolveWorkers(opts.workers, apacheLines));
+    try {
+      const rotated = Math.round(apacheLines * rotatedShare);
+      if (rotated > 0) parts.push(await writeFile(src, join(dir, 'apache', 'access.log.1.gz'), rotated, 'apache_combined'));
+      parts.push(await writeFile(src, join(dir, 'apache', 'access.log'), apacheLines - rotated, 'apache_combined'));
+      add(src.malformed());
+    } finally {
+      await src.close();
+    }
   }
   if (nginxLines > 0) {
-    const f = createLineFactory({ ...base, format: 'nginx_main', stream: 2, lines: nginxLines, utcOffsetMinutes: opts.nginxUtcOffsetMinutes ?? -300 });
-    factories.push(f);
-    parts.push(await writeFile(f, join(dir, 'nginx', 'access.log'), nginxLines, 'nginx_main'));
+    const src = createLineSource({ ...base, format: 'nginx_main', stream: 2, lines: nginxLines, utcOffsetMinutes: opts.nginxUtcOffsetMinutes ?? -300 }, resolveWorkers(opts.workers, nginxLines));
+    try {
+      parts.push(await writeFile(src, join(dir, 'nginx', 'access.log'), nginxLines, 'nginx_main'));
+      add(src.malformed());
+    } finally {
+      await src.close();
+    }
   }
-  const malformed = emptyMalformedCounts();
-  for (const f of factories) for (const k of MALFORMED_KINDS) malformed[k.kind] += f.malformed[k.kind];
   return {
     files: parts.map((p) => p.path),
     parts,

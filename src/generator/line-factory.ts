@@ -29,6 +29,12 @@ export interface LineFactoryOptions {
   readonly malformedRatio: number;
 }
 
+/**
+ * Lines per block. Each block draws from its own PRNG stream and the timeline is a function of
+ * the line number, so any block can be generated on its own (in parallel) with identical bytes.
+ */
+export const BLOCK_LINES = 16_384;
+
 /** Room {@link LineFactory.fill} keeps free for one more line (the longest line is < 82 KiB). */
 export const MAX_LINE_BYTES = 96 * 1024;
 
@@ -40,6 +46,8 @@ export interface LineFactory {
    * Throws RangeError when `buf` is not larger than MAX_LINE_BYTES.
    */
   fill(buf: Uint8Array, maxLines: number): { readonly lines: number; readonly bytes: number };
+  /** Moves to the first line of block `block` (0-based); the next `fill` continues from there. */
+  seekBlock(block: number): void;
   /** Malformed lines written so far, by kind (live view). */
   readonly malformed: MalformedCounts;
 }
@@ -89,13 +97,13 @@ export function createLineFactory(o: LineFactoryOptions): LineFactory {
   if (!(o.lines >= 1) || !(o.days > 0)) throw new RangeError('createLineFactory: lines must be >= 1 and days > 0');
   if (!(o.malformedRatio >= 0 && o.malformedRatio <= 1)) throw new RangeError('createLineFactory: malformedRatio must be in [0, 1]');
   const nginx = o.format === 'nginx_main';
-  const rng = createPrng(o.seed, o.stream);
-  const setup = createPrng(o.seed, 1000 + o.stream);
+  let rng = createPrng(o.seed, o.stream << 20);
+  const setup = createPrng(o.seed, 0x7fff0000 + o.stream);
   const pool = createClientPool(setup);
   const urls = createPathPool(setup);
   const sizeVar = logNormalTable(setup, 4096, 0.35);
   const timeVar = logNormalTable(setup, 4096, 0.9);
-  const timeline = createTimeline(o, rng);
+  const timeline = createTimeline(o);
   const clf = createClfFormatter(o.utcOffsetMinutes);
   const statusTable = createAliasTable(STATUS.map(([, w]) => w));
   const kindTable = createAliasTable(MALFORMED_KINDS.map((k) => k.weight));
@@ -269,15 +277,24 @@ export function createLineFactory(o: LineFactoryOptions): LineFactory {
   };
 
   const ratio = o.malformedRatio;
+  let line = 0;
+  const seek = (block: number): void => {
+    line = block * BLOCK_LINES;
+    rng = createPrng(o.seed, (o.stream << 20) + block);
+    timeline.seek(line);
+  };
   return {
     malformed,
+    seekBlock: seek,
     fill(buf: Uint8Array, maxLines: number) {
       if (buf.length <= MAX_LINE_BYTES) throw new RangeError(`LineFactory.fill: buffer must exceed ${MAX_LINE_BYTES} bytes`);
       w.reset(buf);
       const limit = buf.length - MAX_LINE_BYTES;
       let n = 0;
       while (n < maxLines && w.pos <= limit) {
-        const sec = timeline.next();
+        if (line % BLOCK_LINES === 0) seek(line / BLOCK_LINES);
+        line++;
+        const sec = timeline.next(rng.next());
         if (sec !== tsSec) {
           // Only the seconds digits change within a minute: patch them, re-render otherwise.
           const min = Math.floor(sec / 60);

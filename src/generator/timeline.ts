@@ -2,7 +2,6 @@
  * Timestamps for generated logs: a diurnal, weekday-weighted arrival curve mapped onto line
  * numbers so timestamps never decrease, plus fast `[dd/Mon/yyyy:HH:MM:SS +hhmm]` formatting.
  */
-import type { Prng } from './prng.js';
 
 /** English month abbreviations as Apache and nginx write them. */
 export const MONTHS: readonly string[] = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -14,10 +13,15 @@ const HOURLY: readonly number[] = [
 ];
 const WEEKEND_FACTOR = 0.78;
 
-/** Draws one timestamp per line, in order. */
+/** Maps line numbers to timestamps, in order. */
 export interface Timeline {
-  /** Epoch seconds of the next line; never smaller than the previous call's value. */
-  next(): number;
+  /**
+   * Epoch seconds of the next line, given its jitter `u` in [0, 1); never smaller than the
+   * previous call's value (since the last seek).
+   */
+  next(u: number): number;
+  /** Positions the timeline so the next call to `next` is for line `line` (0-based). */
+  seek(line: number): void;
 }
 
 /** Options of {@link createTimeline}. */
@@ -34,9 +38,10 @@ export interface TimelineOptions {
 
 /**
  * Creates a timeline whose density follows the diurnal curve. Line i gets the quantile
- * (i + r)/lines of the curve, r uniform in [0, 1): stratified, hence monotonic and jittered.
+ * (i + u)/lines of the curve, u in [0, 1) supplied by the caller: stratified, hence monotonic
+ * and jittered, and computable from any line on (which lets blocks be generated in parallel).
  */
-export function createTimeline(opts: TimelineOptions, rng: Prng): Timeline {
+export function createTimeline(opts: TimelineOptions): Timeline {
   const startSec = Math.floor(opts.start.getTime() / 1000);
   const minutes = Math.max(1, Math.round(opts.days * 1440));
   const cdf = new Float64Array(minutes + 1);
@@ -54,8 +59,21 @@ export function createTimeline(opts: TimelineOptions, rng: Prng): Timeline {
   let m = 0;
   let last = startSec;
   return {
-    next(): number {
-      const target = ((i++ + rng.next()) / n) * total;
+    seek(line: number): void {
+      i = line;
+      const target = (line / n) * total;
+      let lo = 0;
+      let hi = minutes - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (cdf[mid]! <= target) lo = mid;
+        else hi = mid - 1;
+      }
+      m = lo;
+      last = startSec;
+    },
+    next(u: number): number {
+      const target = ((i++ + u) / n) * total;
       while (m < minutes - 1 && cdf[m + 1]! <= target) m++;
       const lo = cdf[m]!;
       const within = (target - lo) / (cdf[m + 1]! - lo);

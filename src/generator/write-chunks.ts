@@ -11,18 +11,23 @@ export const CHUNK_BYTES = 4 * 1024 * 1024;
 
 /**
  * Writes the next `lines` lines of `factory` to `out`; resolves with the bytes written. Rejects
- * when the stream errors. Does not end the stream. Each write gets a fresh buffer because the
- * stream may hold on to it until the bytes are flushed.
+ * when the stream errors. Does not end the stream. With `recycle` a buffer is reused once the
+ * write callback fired — only for streams that are done with a chunk by then (file and gzip
+ * streams; not a PassThrough, whose reader may still hold it). Otherwise each write gets a
+ * fresh buffer.
  */
-export async function writeLines(factory: LineFactory, lines: number, out: Writable): Promise<number> {
+export async function writeLines(factory: LineFactory, lines: number, out: Writable, recycle = false): Promise<number> {
   let bytes = 0;
   let left = lines;
+  const free: Buffer[] = [];
+  const release = (b: Buffer) => () => { free.push(b); };
   while (left > 0) {
-    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    const buf = free.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
     const r = factory.fill(buf, left);
     left -= r.lines;
     bytes += r.bytes;
-    if (!out.write(buf.subarray(0, r.bytes))) await once(out, 'drain');
+    const chunk = buf.subarray(0, r.bytes);
+    if (!(recycle ? out.write(chunk, release(buf)) : out.write(chunk))) await once(out, 'drain');
   }
   return bytes;
 }

@@ -3,7 +3,7 @@
  * rejections, the bronze segments, the per-stream offset ranges and the checkpoints to commit once
  * the sinks have made it all durable.
  */
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, write } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckpointValue, SinkBatch, SourceChunk } from '../../core/component.js';
 import type { Rejection } from '../../core/outcome.js';
@@ -36,6 +36,16 @@ export class PendingCommit {
   bytes = 0;
   chunks = 0;
   #fd: number | undefined;
+  /**
+   * CSV rows are appended off the main thread (libuv pool), in order, one write after the other:
+   * a synchronous write per chunk blocked the engine thread (result folding, dispatch) on the disk.
+   * `seal()` waits for the queue; `pendingBytes` lets the run apply backpressure.
+   */
+  #writes: Promise<void> = Promise.resolve();
+  #writeError: unknown;
+  #pendingBytes = 0;
+  /** Called whenever a queued write finished (the run wakes dispatchers waiting on backpressure). */
+  onWritten: (() => void) | undefined;
   readonly #schema: RecordSchema;
 
   constructor(commitId: string, stagingDir: string, bronzeRoot: string, schema: RecordSchema) {
@@ -63,19 +73,39 @@ export class PendingCommit {
     this.lines += res.lines;
     for (const r of res.rejections) this.rejections.push(r);
     if (res.rows === 0) return;
+    if (this.#writeError !== undefined) throw this.#writeError;
     if (this.#fd === undefined) {
       this.#fd = openSync(this.csvPath, 'w', 0o600);
-      writeSync(this.#fd, csvHeader(this.#schema));
+      this.#enqueue(this.#fd, Buffer.from(csvHeader(this.#schema)));
     }
-    writeSync(this.#fd, res.csv);
+    this.#enqueue(this.#fd, res.csv);
     this.rows += res.rows;
+  }
+
+  /** Bytes queued for the staging CSV and not yet written. */
+  get pendingBytes(): number { return this.#pendingBytes; }
+
+  #enqueue(fd: number, data: Uint8Array): void {
+    this.#pendingBytes += data.length;
+    this.#writes = this.#writes.then(async () => {
+      try {
+        if (this.#writeError === undefined) await writeAll(fd, data);
+      } catch (err) {
+        this.#writeError ??= err;
+      } finally {
+        this.#pendingBytes -= data.length;
+        this.onWritten?.();
+      }
+    });
   }
 
   /** True when nothing at all was read into this commit. */
   get empty(): boolean { return this.chunks === 0; }
 
-  /** Closes the staging file and returns the batch the sinks receive. */
-  seal(): SinkBatch {
+  /** Waits for the queued CSV writes, closes the staging file and returns the batch the sinks receive. */
+  async seal(): Promise<SinkBatch> {
+    await this.#writes;
+    if (this.#writeError !== undefined) throw this.#writeError;
     if (this.#fd !== undefined) { closeSync(this.#fd); this.#fd = undefined; }
     return {
       commitId: this.commitId, schema: this.#schema, csvPath: this.rows > 0 ? this.csvPath : null, rows: this.rows,
@@ -83,9 +113,29 @@ export class PendingCommit {
     };
   }
 
-  /** Removes the staging file (after commit or abort). */
-  cleanup(): void {
+  /**
+   * Removes the staging file (after commit or abort). Waits for queued writes first, so the file
+   * descriptor is never closed (and possibly reused) under a pending write. Never throws.
+   */
+  async cleanup(): Promise<void> {
+    await this.#writes;
     if (this.#fd !== undefined) { try { closeSync(this.#fd); } catch { /* closed */ } this.#fd = undefined; }
-    rmSync(this.csvPath, { force: true });
+    try { rmSync(this.csvPath, { force: true }); } catch { /* best effort: a leftover staging file is never read again */ }
   }
 }
+
+/** Writes all of `data` at the current position of `fd` (loops over short writes). */
+function writeAll(fd: number, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let off = 0;
+    const next = (): void => {
+      write(fd, data, off, data.length - off, null, (err, n) => {
+        if (err) { reject(err); return; }
+        off += n;
+        if (off < data.length) next(); else resolve();
+      });
+    };
+    if (data.length === 0) resolve(); else next();
+  });
+}
+

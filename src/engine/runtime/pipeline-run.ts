@@ -44,6 +44,9 @@ export interface RunDeps {
 
 const secs = (ns: number): number => ns / 1e9;
 
+/** Encoded CSV bytes that may wait for the staging-file writer before dispatch pauses (backpressure). */
+const MAX_PENDING_CSV_BYTES = 64 * 1024 * 1024;
+
 /** The running state of one pipeline execution. */
 export class PipelineRun {
   readonly counts: CountsByStage = new Map();
@@ -61,6 +64,8 @@ export class PipelineRun {
   readonly #queue: InflightEntry[] = [];
   readonly #outstanding = new Map<PendingCommit, number>();
   readonly #closed = new Set<PendingCommit>();
+  /** Commits opened and not yet cleaned up (their staging writes count for backpressure). */
+  readonly #open = new Set<PendingCommit>();
   #commitChain: Promise<void> = Promise.resolve();
   #commitsPending = 0;
   #waiters: (() => void)[] = [];
@@ -86,7 +91,7 @@ export class PipelineRun {
   /** Archives a chunk and submits it to a worker, waiting while too much is in flight. */
   async dispatch(sourceId: string, chunk: SourceChunk): Promise<void> {
     this.#throwIfFailed();
-    while (this.#queue.length >= this.#s.maxInflight || this.#commitsPending >= 2) {
+    while (this.#queue.length >= this.#s.maxInflight || this.#commitsPending >= 2 || this.#pendingCsvBytes() > MAX_PENDING_CSV_BYTES) {
       await new Promise<void>((r) => this.#waiters.push(r));
       this.#throwIfFailed();
     }
@@ -129,8 +134,18 @@ export class PipelineRun {
 
   #openCommit(): PendingCommit {
     const id = `${this.#d.runId}-${String(this.#commitSeq++).padStart(6, '0')}`;
-    this.#current = new PendingCommit(id, this.#d.stagingDir, this.#d.bronzeRoot, this.#d.schema);
-    return this.#current;
+    const c = new PendingCommit(id, this.#d.stagingDir, this.#d.bronzeRoot, this.#d.schema);
+    c.onWritten = () => { if (this.#waiters.length > 0 && this.#pendingCsvBytes() <= MAX_PENDING_CSV_BYTES) this.#wake(); };
+    this.#open.add(c);
+    this.#current = c;
+    return c;
+  }
+
+  /** CSV bytes queued for the staging files of the commits not yet sealed. */
+  #pendingCsvBytes(): number {
+    let n = 0;
+    for (const c of this.#open) n += c.pendingBytes;
+    return n;
   }
 
   #pump(): void {
@@ -168,12 +183,17 @@ export class PipelineRun {
     this.#commitChain = this.#commitChain
       .then(() => (this.#error ? undefined : this.#commit(c)))
       .catch((err: unknown) => this.#fail(err))
-      .finally(() => { this.#commitsPending--; c.cleanup(); this.#wake(); });
+      .finally(async () => {
+        await c.cleanup();
+        this.#open.delete(c);
+        this.#commitsPending--;
+        this.#wake();
+      });
   }
 
   async #commit(c: PendingCommit): Promise<void> {
     if (c.empty) return;
-    const batch = c.seal();
+    const batch = await c.seal();
     const { control, sinks, pipeline, runId } = this.#d;
     try {
       let t = process.hrtime.bigint();

@@ -86,11 +86,19 @@ export class DuckdbSink implements Sink {
       let written = 0;
       if (batch.csvPath !== null && batch.rows > 0) {
         const cols = storedColumns(batch.schema).map((c) => quoteIdent(c.name)).join(', ');
-        const res = await conn.run(
-          `INSERT INTO ${quoteIdent(this.#config.table)} (${cols}) SELECT ${csvSelectList(batch.schema, 'c', 'JSON')} ` +
-          `FROM ${readCsvSql(batch.csvPath, batch.schema)} AS c LEFT JOIN ${WATERMARK_TABLE} AS w ` +
-          `ON w.dataset = ${dataset} AND w.stream = c.source_stream WHERE c.source_offset >= coalesce(w.next_offset, 0)`);
-        written = res.rowsChanged;
+        // Row order inside a batch carries no meaning (tables are unordered; lineage columns identify
+        // rows). Not preserving it lets DuckDB insert in parallel without re-ordering: ~2x less CPU
+        // and time on large batches. Reset right after so other statements keep the default.
+        await conn.run('SET preserve_insertion_order = false');
+        try {
+          const res = await conn.run(
+            `INSERT INTO ${quoteIdent(this.#config.table)} (${cols}) SELECT ${csvSelectList(batch.schema, 'c', 'JSON')} ` +
+            `FROM ${readCsvSql(batch.csvPath, batch.schema)} AS c LEFT JOIN ${WATERMARK_TABLE} AS w ` +
+            `ON w.dataset = ${dataset} AND w.stream = c.source_stream WHERE c.source_offset >= coalesce(w.next_offset, 0)`);
+          written = res.rowsChanged;
+        } finally {
+          await conn.run('RESET preserve_insertion_order');
+        }
       }
       const wm = await this.#watermarks(conn);
       await this.#insertRejections(conn, batch.rejections.filter((r) => r.origin.offset >= (wm.get(r.origin.stream) ?? 0)), batch.commitId);

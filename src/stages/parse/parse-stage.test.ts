@@ -54,3 +54,16 @@ describe('parse stage', () => {
     assert.equal(r.passed.records[0]!.request_time_ms, 1);
   });
 });
+
+describe('parse stage with format: auto', () => {
+  it('detects the format of each stream on its own (a directory mixing Apache and Nginx files)', () => {
+    const stage = new ParseStage('parse', ParseConfig.parse({ format: 'auto' }));
+    const nginx = '10.0.0.2 - - [02/Jan/2024:10:11:13 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8" "-" rt=0.120 uct="0.001" uht="0.100" urt="0.110"';
+    const a = stage.process({ ...batch([GOOD, GOOD, GOOD]), meta: { ...meta, stream: 'apache' } }, ctx);
+    const n = stage.process({ ...batch([nginx, nginx, nginx]), meta: { ...meta, stream: 'nginx' } }, ctx);
+    const formats = (r: typeof a): string[] => r.passed.records.map((x) => (x as unknown as { format: string }).format);
+    assert.deepEqual(formats(a), ['apache_combined', 'apache_combined', 'apache_combined']);
+    assert.deepEqual(formats(n), ['nginx_main', 'nginx_main', 'nginx_main']);
+    assert.equal((n.passed.records[0] as unknown as { request_time_ms: number }).request_time_ms, 120);
+  });
+});

@@ -15,16 +15,39 @@ function isBlank(s: string): boolean {
   return true;
 }
 
-/** Parses line batches with one configured (or detected) format. One instance per worker. */
+/** Streams whose detected format is remembered per stage instance (oldest forgotten first). */
+const MAX_DETECTED_STREAMS = 1024;
+
+/**
+ * Parses line batches with one configured format, or with `format: auto` a format detected per
+ * stream (each file is sampled on its own, so a directory mixing Apache and Nginx files parses
+ * each with its own format, and lines a file's format rejects fall back line by line). One
+ * instance per worker.
+ */
 export class ParseStage implements Stage<LineBatch, RecordBatch> {
   readonly id: string;
   readonly type = 'parse';
   /** The format lines are parsed with (an {@link AutoFormat} for `format: auto`). */
   readonly format: LineFormat;
+  readonly #config: ParseConfig;
+  readonly #perStream = new Map<string, AutoFormat>();
 
   constructor(id: string, config: ParseConfig) {
     this.id = id;
+    this.#config = config;
     this.format = resolveFormat(config);
+  }
+
+  /** The format for a stream: the configured one, or (auto) the stream's own detector. */
+  formatFor(stream: string): LineFormat {
+    if (!(this.format instanceof AutoFormat)) return this.format;
+    let f = this.#perStream.get(stream);
+    if (!f) {
+      f = resolveFormat(this.#config) as AutoFormat;
+      if (this.#perStream.size >= MAX_DETECTED_STREAMS) this.#perStream.delete(this.#perStream.keys().next().value!);
+      this.#perStream.set(stream, f);
+    }
+    return f;
   }
 
   /** The record schema this stage produces (`access` or `error`). */
@@ -36,7 +59,7 @@ export class ParseStage implements Stage<LineBatch, RecordBatch> {
    */
   process(batch: LineBatch, _ctx?: StageCallContext): StageResult<RecordBatch> {
     const { meta, lines, lineNos, offsets, overLong } = batch;
-    const format = this.format;
+    const format = this.formatFor(meta.stream);
     if (format instanceof AutoFormat && format.detection === null) format.prime(lines);
     const records: (ParsedRecord & Lineage)[] = [];
     const raws: string[] = [];

@@ -10,9 +10,10 @@ import './seams/store-errors.js';
 import './sinks/_shared/errors.js';
 import './sources/files/errors.js';
 import './sources/stdin/errors.js';
+import './sources/bronze/errors.js';
 
 /** Modules listed above, relative to src/ (checked by a test against the source tree). */
 export const ERROR_MODULES: readonly string[] = Object.freeze([
   'core/errors.ts', 'config/config-errors.ts', 'formats/errors.ts', 'seams/store-errors.ts',
-  'sinks/_shared/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts',
+  'sinks/_shared/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts', 'sources/bronze/errors.ts',
 ]);

@@ -12,6 +12,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerSchema } from './commands/schema.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerRuns } from './commands/runs.js';
+import { registerReplay } from './commands/replay.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'print error details and debug logs')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns]) {
+  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay]) {
     register(program);
   }
   return program;

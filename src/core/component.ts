@@ -53,6 +53,30 @@ export interface SourceContext {
   readonly watch: boolean;
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /** Read access to the bronze layer (for replay sources); absent when the run has none. */
+  readonly bronze?: BronzeReader;
+}
+
+/** One archived bronze segment: raw bytes of a stream range, content-addressed by sha256. */
+export interface BronzeSegmentRef {
+  readonly sha256: string;
+  readonly objectKey: string;
+  readonly size: number;
+  readonly source: string;
+  readonly uri: string;
+  readonly stream: string;
+  readonly fromOffset: number;
+  readonly toOffset: number;
+  readonly firstLine: number;
+  readonly lineCount: number;
+}
+
+/** Read access to a deployment's bronze layer. */
+export interface BronzeReader {
+  /** The manifest of `pipeline`, ordered by stream then offset (may contain overlapping ranges). */
+  segments(pipeline: string): Promise<readonly BronzeSegmentRef[]>;
+  /** The object's bytes; the stream errors when the object is missing. */
+  open(objectKey: string): NodeJS.ReadableStream;
 }
 
 /** A source of raw line chunks. */

@@ -95,10 +95,10 @@ describe('tributary CLI (e2e)', { concurrency: 2 }, () => {
         (select list(distinct source_uri) from requests) as uris,
         (select list(distinct source_stream) from requests) as streams,
         (select list(distinct format) from requests) as formats,
-        (select to_json(list({line: source_line, offset: source_offset, ip: client_ip, method: method, path: path, query: query,
+        (select to_json(list({line: source_line, off: source_offset, ip: client_ip, method: method, path: path, query: query,
            protocol: protocol, status: status, ua: user_agent, junk: extras->>'request', t: strftime(ts, '%Y-%m-%dT%H:%M:%S')} order by source_line))
            from requests where source_line in (3, 4, 5, 6, 7, 8, 9, 15)) as rows,
-        (select to_json(list({source: source, uri: uri, stream: stream, line: line, offset: "offset", code: code, field: field, stage: stage, raw: raw}
+        (select to_json(list({source: source, uri: uri, stream: stream, line: line, "offset": "offset", code: code, field: field, stage: stage, raw: raw}
            order by line)) from quarantine) as quarantine,
         (select to_json(list({day: day::varchar, n: n, ids: ids} order by day)) from (select day, count(*) as n, count(distinct source_offset) as ids
            from read_parquet('${lake}/silver/requests/**/*.parquet', hive_partitioning = true) group by day)) as lake_days,
@@ -113,7 +113,7 @@ describe('tributary CLI (e2e)', { concurrency: 2 }, () => {
       assert.match(streams[0]!, /^f:[0-9a-f]{16}$/);
       assert.ok((r.formats as string[]).every((f) => ACCESS_FORMATS.includes(f)), String(r.formats));
       const rows = new Map((JSON.parse(r.rows as string) as Record<string, unknown>[]).map((x) => [x.line, x]));
-      for (const [line, x] of rows) assert.equal(x.offset, OFFSET(line as number), `offset of line ${String(line)}`);
+      for (const [line, x] of rows) assert.equal(x.off, OFFSET(line as number), `offset of line ${String(line)}`);
       assert.equal(rows.get(3)?.ip, '2001:db8::1');
       assert.equal(rows.get(4)?.ip, '::ffff:192.0.2.33');
       assert.deepEqual([rows.get(5)?.path, rows.get(5)?.query, rows.get(5)?.ua], ['/café', 'q="x"', 'Evil "UA" \\ back']);
@@ -135,8 +135,8 @@ describe('tributary CLI (e2e)', { concurrency: 2 }, () => {
     });
 
     it('a second run reads and lands nothing', async () => {
-      const { code, summary: s } = await runJson(pipeline);
-      assert.equal(code, 0);
+      const { code, summary: s, stderr } = await runJson(pipeline);
+      assert.equal(code, 0, `${JSON.stringify(s.error)}\n${stderr}`);
       assert.equal(s.status, 'succeeded');
       assert.deepEqual([s.linesRead, s.landed, s.quarantined, s.filtered, s.commits], [0, 0, 0, 0, 0]);
     });
@@ -145,8 +145,8 @@ describe('tributary CLI (e2e)', { concurrency: 2 }, () => {
       copyFileSync(live, join(ws.dir, 'main', 'logs', 'access.log.1'));
       writeFileSync(join(ws.dir, 'main', 'logs', 'access.log.2.gz'), gzipSync(readFileSync(live)));
       appendFileSync(live, `${LINES[0]!.replace('10:00:00', '11:00:00')}\n${LINES[1]!.replace('10:00:01', '11:00:01')}\n`);
-      const { code, summary: s } = await runJson(pipeline);
-      assert.equal(code, 0);
+      const { code, summary: s, stderr } = await runJson(pipeline);
+      assert.equal(code, 0, `${JSON.stringify(s.error)}\n${stderr}`);
       assert.equal(s.status, 'succeeded');
       assert.deepEqual([s.linesRead, s.landed, s.quarantined, s.filtered], [2, 2, 0, 0]);
       assertBalanced(s);

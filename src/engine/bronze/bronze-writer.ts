@@ -52,7 +52,11 @@ export function bronzeKey(sha256: string): string {
 export class BronzeWriter {
   readonly #root: string;
   readonly #commitId: string;
-  readonly #segments = new Map<string, OpenSegment>();
+  /** The segment being filled, per stream. */
+  readonly #open = new Map<string, OpenSegment>();
+  /** Segments no longer appended to (a truncated line always gets a segment of its own). */
+  readonly #done: OpenSegment[] = [];
+  #count = 0;
 
   constructor(root: string, commitId: string) {
     this.#root = root;
@@ -60,31 +64,38 @@ export class BronzeWriter {
     mkdirSync(join(root, '.tmp'), { recursive: true, mode: 0o750 });
   }
 
-  /** Appends a chunk's raw bytes (before it is handed to the workers). */
+  /**
+   * Appends a chunk's raw bytes (before it is handed to the workers). A truncated over-long line
+   * is archived as its own segment (its object holds the kept prefix, `size < toOffset - fromOffset`),
+   * so every other segment's bytes map 1:1 onto its offsets and a replay reproduces the record ids.
+   */
   append(chunk: SourceChunk): void {
-    let seg = this.#segments.get(chunk.meta.stream);
+    const stream = chunk.meta.stream;
+    let seg = this.#open.get(stream);
+    if (chunk.truncated && seg) { this.#done.push(seg); this.#open.delete(stream); seg = undefined; }
     if (!seg) {
-      const tmp = join(this.#root, '.tmp', `${this.#commitId}-${this.#segments.size}`);
+      const tmp = join(this.#root, '.tmp', `${this.#commitId}-${this.#count++}`);
       seg = {
         fd: openSync(tmp, 'w', 0o640), tmp, hash: createHash('sha256'), source: chunk.meta.source, uri: chunk.meta.uri,
-        stream: chunk.meta.stream, fromOffset: chunk.startOffset, firstLine: chunk.firstLine, toOffset: chunk.startOffset, lineCount: 0, size: 0,
+        stream, fromOffset: chunk.startOffset, firstLine: chunk.firstLine, toOffset: chunk.startOffset, lineCount: 0, size: 0,
       };
-      this.#segments.set(chunk.meta.stream, seg);
+      this.#open.set(stream, seg);
     }
     writeSync(seg.fd, chunk.data);
     seg.hash.update(chunk.data);
     seg.size += chunk.data.length;
     seg.toOffset = chunk.endOffset;
     seg.lineCount += chunk.lineCount;
+    if (chunk.truncated) { this.#done.push(seg); this.#open.delete(stream); }
   }
 
   /** True when nothing was appended. */
-  get empty(): boolean { return this.#segments.size === 0; }
+  get empty(): boolean { return this.#open.size === 0 && this.#done.length === 0; }
 
   /** Makes every segment durable under its content address and returns the manifest entries. */
   seal(ingestedAt: Date = new Date()): BronzeSegment[] {
     const out: BronzeSegment[] = [];
-    for (const s of this.#segments.values()) {
+    for (const s of [...this.#done, ...this.#open.values()]) {
       fsyncSync(s.fd);
       closeSync(s.fd);
       const sha256 = s.hash.digest('hex');
@@ -98,14 +109,16 @@ export class BronzeWriter {
         toOffset: s.toOffset, firstLine: s.firstLine, lineCount: s.lineCount, ingestedAt: ingestedAt.toISOString(), encoding: 'identity',
       });
     }
-    this.#segments.clear();
+    this.#open.clear();
+    this.#done.length = 0;
     return out;
   }
 
   /** Drops the temp files of an aborted commit. */
   abort(): void {
-    for (const s of this.#segments.values()) { try { closeSync(s.fd); } catch { /* already closed */ } rmSync(s.tmp, { force: true }); }
-    this.#segments.clear();
+    for (const s of [...this.#done, ...this.#open.values()]) { try { closeSync(s.fd); } catch { /* already closed */ } rmSync(s.tmp, { force: true }); }
+    this.#open.clear();
+    this.#done.length = 0;
   }
 }
 

@@ -14,6 +14,7 @@ import { getFormat } from '../../formats/index.js';
 import { registry } from '../registry.js';
 import { openDeployment } from '../bootstrap.js';
 import { cleanBronzeTemp } from '../bronze/bronze-writer.js';
+import { createBronzeReader } from '../bronze/bronze-reader.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import type { StageDef } from '../workers/worker-protocol.js';
 import { silentLogger } from '../../observe/logger.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   readonly log?: Logger;
   readonly onProgress?: (p: RunProgress) => void;
   readonly onCommit?: (c: CommitInfo) => void;
+  /** Data directory whose bronze layer `bronze` sources replay (default: the run's own). */
+  readonly bronzeFrom?: string;
 }
 
 type Entry = { readonly id: string; readonly type: string } & Readonly<Record<string, unknown>>;
@@ -80,6 +83,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   let run: PipelineRun | undefined;
   let timer: NodeJS.Timeout | undefined;
   let failure: unknown;
+  const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
+  const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronzeRoot);
   try {
     cleanBronzeTemp(deployment.bronzeRoot);
     for (const e of cfg.sinks) {
@@ -99,7 +104,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       for (const [key, v] of checkpoints) if (typeof v.offset === 'number') committed.set(key, v.offset);
       const spec = registry.sources.find((s) => s.type === e.type) as SourceSpec<unknown>;
       sources.push(await spec.create(e.id, spec.config.parse(strip(e)), {
-        pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log,
+        pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
       }));
     }
     const stageDefs: StageDef[] = cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) }));
@@ -136,6 +141,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     ...(summary.error ? { error: summary.error } : {}),
   });
   await deployment.close();
+  await replayFrom?.close();
   return summary;
 }
 

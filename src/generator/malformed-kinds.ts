@@ -37,7 +37,7 @@ export interface MalformedKindInfo {
 /** The kinds, their share among malformed lines and their expected handling. */
 export const MALFORMED_KINDS: readonly MalformedKindInfo[] = Object.freeze([
   { kind: 'truncated', weight: 13, disposition: 'reject', description: 'Line cut inside the quoted request (crash or copytruncate rotation).' },
-  { kind: 'truncated_tail', weight: 13, disposition: 'either', description: 'Line cut inside the quoted referer or user agent: unterminated quote after a complete common-log prefix.' },
+  { kind: 'truncated_tail', weight: 13, disposition: 'reject', description: 'Line cut inside the quoted referer or user agent: unterminated quote after a complete common-log prefix (rejected as truncated).' },
   { kind: 'tls_handshake', weight: 20, disposition: 'valid', description: 'TLS ClientHello bytes sent to a plain-HTTP port, logged escaped with status 400.' },
   { kind: 'timeout_408', weight: 16, disposition: 'valid', description: 'Connection opened but no request sent: request "-" with status 408.' },
   { kind: 'binary', weight: 10, disposition: 'reject', description: 'NUL and non-UTF-8 bytes (disk corruption after a crash); not valid UTF-8.' },

@@ -32,7 +32,7 @@ engine:
 
 const digest = 'select count(*) n, count(distinct (source_stream, source_offset)) ids, sum(hash(client_ip, ts, path, status, user_agent, source_line, source_offset)) h from requests';
 
-async function ask(path: string, sql: string): Promise<unknown[]> {
+async function ask(path: string, sql: string): Promise<readonly unknown[]> {
   const wh = await openWarehouse(path, { readOnly: true });
   try { return (await wh.query(sql)).rows[0]!; } finally { await wh.close(); }
 }

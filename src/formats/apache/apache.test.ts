@@ -165,3 +165,17 @@ describe('apache_error', () => {
     parseFail(apacheError, '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326');
   });
 });
+
+describe('lenient trailing text', () => {
+  it('keeps appended fields but rejects a line cut inside a quoted field', async () => {
+    const { getFormat } = await import('../index.js');
+    const common = getFormat('apache_common');
+    const base = '192.0.2.1 - - [10/Oct/2024:13:55:36 +0000] "GET / HTTP/1.1" 200 512';
+    const ok = common.parse(`${base} "https://ref/" "curl/8" 1234`);
+    assert.ok(ok.ok && ok.record.extras?.trailing === '"https://ref/" "curl/8" 1234');
+    const cut = common.parse(`${base} "https://ref/" "Mozilla/5.0 (X11; Lin`);
+    assert.ok(!cut.ok && cut.code === 'parse_failed' && /truncated/.test(cut.reason));
+    const escaped = common.parse(`${base} "say \\"hi\\""`);
+    assert.ok(escaped.ok);
+  });
+});

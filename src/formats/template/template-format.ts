@@ -208,6 +208,8 @@ export class TemplateFormat implements LineFormat<AccessRecord> {
     if (pos < end) {
       if (!this.#allowTrailing) return fail('parse_failed', `unexpected text at column ${pos + 1} after the last field`);
       const t = line.slice(pos, end).trim();
+      // Appended fields are fine; an unterminated quote means the line was cut (truncated write).
+      if (unbalancedQuote(t)) return fail('parse_failed', `line looks truncated: unterminated quote in the text after the last field (column ${pos + 1})`);
       if (t.length > 0) (rec.extras ??= {}).trailing = t;
     }
     if (this.#hasParts && this.#parts.used && rec.ts === null) {
@@ -324,4 +326,15 @@ export class TemplateFormat implements LineFormat<AccessRecord> {
 /** Compiles literal/field tokens into a {@link TemplateFormat}. */
 export function compileTemplate(tokens: readonly TemplateToken[], opts: TemplateOptions): TemplateFormat {
   return new TemplateFormat(tokens, opts);
+}
+
+/** True when `s` holds an odd number of `"` not escaped by a backslash. */
+function unbalancedQuote(s: string): boolean {
+  let open = false;
+  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) {
+    let bs = 0;
+    for (let j = i - 1; j >= 0 && s.charCodeAt(j) === 92; j--) bs++;
+    if (bs % 2 === 0) open = !open;
+  }
+  return open;
 }

@@ -65,7 +65,6 @@ test('a flipped byte in an archived object is a clear error before anything of i
 });
 
 test('without a bronze layer the source refuses to start', () => {
-  const c = { ...ctx(reader(new Map(), [])) } as Partial<SourceContext>;
-  delete c.bronze;
-  assert.throws(() => new BronzeSource('replay', BronzeConfig.parse({}), c as SourceContext), (e: unknown) => isTributaryError(e) && e.code === 'TRB_SOURCE_BRONZE_UNAVAILABLE');
+  const { bronze: _none, ...c } = ctx(reader(new Map(), []));
+  assert.throws(() => new BronzeSource('replay', BronzeConfig.parse({}), c), (e: unknown) => isTributaryError(e) && e.code === 'TRB_SOURCE_BRONZE_UNAVAILABLE');
 });

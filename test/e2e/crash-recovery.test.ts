@@ -19,9 +19,14 @@ const MIN_KILLS = 10;
 const MAX_SPAWNS = 20;
 
 /** Committed (renamed into place) Parquet part files under a lake area. */
-function parquetFiles(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((p) => p.endsWith('.parquet') && !p.includes('.staging')).length;
+function parquetFiles(dir: string): Set<string> {
+  if (!existsSync(dir)) return new Set();
+  return new Set((readdirSync(dir, { recursive: true }) as string[]).filter((p) => p.endsWith('.parquet') && !p.includes('.staging')));
+}
+
+/** Number of commits with part files in `now` that are not in `before`. */
+function commitIds(now: Set<string>, before: Set<string>): number {
+  return new Set([...now].filter((f) => !before.has(f)).map((f) => /part-(.+)-\d+\.parquet$/.exec(f)?.[1])).size;
 }
 
 /** The facts compared between the clean and the crashed data directory. */
@@ -58,7 +63,7 @@ describe('crash recovery (kill -9 at random points)', () => {
     ws = workspace('trb-e2e-crash-');
     await generateDemoLogs(join(ws.dir, 'logs'), { lines: LINES, seed: 7 });
     pipeline = join(ws.dir, 'pipeline.yaml');
-    writeFileSync(pipeline, pipelineYaml({ name: 'crash', include: ['logs/**/access.log*'], chunkBytes: 64 * 1024, commitLines: 5000 }));
+    writeFileSync(pipeline, pipelineYaml({ name: 'crash', include: ['logs/**/access.log*'], chunkBytes: 64 * 1024, commitLines: 3000 }));
   });
   after(() => ws.cleanup());
 
@@ -71,7 +76,7 @@ describe('crash recovery (kill -9 at random points)', () => {
     assert.equal(clean.status, 'succeeded');
     assert.equal(clean.linesRead, LINES);
     assert.equal(clean.linesRead, clean.landed + clean.quarantined + clean.filtered);
-    assert.ok(clean.commits >= 10, `many commits (${clean.commits})`);
+    assert.ok(clean.commits >= 18, `many commits (${clean.commits})`);
     assert.ok(clean.quarantined > 0 && clean.landed > LINES * 0.9);
   });
 
@@ -87,25 +92,30 @@ describe('crash recovery (kill -9 at random points)', () => {
       const done = collect(child);
       let exited = false;
       void done.then(() => { exited = true; });
-      // Even spawns: kill just after a new commit's Parquet appears (+0..150 ms, which spans the
-      // sink → control-store window). Odd spawns: after a random share of a clean run's wall time.
+      // A commit of this spawn shows as Parquet files of a new commit id (reconcile only deletes).
+      // Even spawns: kill 0..150 ms after its 1st..3rd commit (spans the sink → control store
+      // window). Odd spawns: kill after a random delay, at most 0..400 ms after its first commit.
+      // So no spawn gets far, and the kills spread over the input.
       const afterCommit = i % 2 === 0;
-      const base = parquetFiles(silver);
-      if (afterCommit) {
-        while (!exited && parquetFiles(silver) <= base) await sleep(5);
-        if (!exited) await sleep(Math.floor(rand() * 150));
-      } else {
-        const until = Date.now() + 200 + Math.floor(rand() * cleanMs);
-        while (!exited && Date.now() < until) await sleep(10);
+      const before = parquetFiles(silver);
+      const wantCommits = afterCommit ? 1 + Math.floor(rand() * 3) : 1;
+      const deadline = afterCommit ? Infinity : Date.now() + 200 + Math.floor(rand() * cleanMs * 0.5);
+      const jitter = Math.floor(rand() * (afterCommit ? 150 : 400));
+      let killAt = deadline;
+      let committed = false;
+      while (!exited && Date.now() < killAt) {
+        if (!committed && commitIds(parquetFiles(silver), before) >= wantCommits) { committed = true; killAt = Math.min(killAt, Date.now() + jitter); }
+        await sleep(5);
       }
       if (!exited) child.kill('SIGKILL');
       const r = await done;
       if (r.signal === 'SIGKILL') kills++;
       else assert.equal(r.code, 0, `spawn ${i} ended on its own but failed: ${r.stdout}${r.stderr}`);
-      log.push(`#${i} ${afterCommit ? 'after-commit' : 'timed'} → ${r.signal ?? `exit ${r.code}`}, parquet ${base}→${parquetFiles(silver)}`);
+      log.push(`#${i} ${afterCommit ? 'after-commit' : 'timed'} → ${r.signal ?? `exit ${r.code}`}, ${committed ? 'after a commit' : 'before any commit'}, parquet ${before.size}→${parquetFiles(silver).size}`);
     }
     for (const l of log) t.diagnostic(l);
     assert.ok(kills >= MIN_KILLS, `killed ${kills} times:\n${log.join('\n')}`);
+    assert.ok(log.filter((l) => l.includes('SIGKILL, after a commit')).length >= MIN_KILLS / 2, 'half the kills follow a commit');
 
     const final = await runJson(pipeline, '--data-dir', dataDir);
     assert.equal(final.code, 0, `${JSON.stringify(final.summary.error)}\n${final.stderr}`);

@@ -126,6 +126,19 @@ export interface StageCallContext {
    * `source_offset < committed` is already stored.
    */
   readonly committed: ReadonlyMap<string, number>;
+  /**
+   * For `format: auto`: the format the engine detected on the first lines of this batch's stream.
+   * A parse stage adopts it, so every chunk of a stream parses alike whichever worker gets it.
+   */
+  readonly formatHint?: FormatHint;
+}
+
+/** A per-stream format detection made by the engine (names of candidate formats, best first). */
+export interface FormatHint {
+  readonly format: string;
+  readonly ranking: readonly string[];
+  /** Share of the sampled lines the format parsed, 0..1. */
+  readonly confidence: number;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { AccessRecord } from '../core/record.js';
 import { ACCESS_FORMATS } from './builtin-formats.js';
-import { detectFormat, type Detection } from './detect.js';
+import { detectFormat, pickDetection, type Detection } from './detect.js';
 import { parseFailure, type LineFormat, type ParseResult } from './format.js';
 
 /** Options of {@link createAutoFormat}. */
@@ -80,11 +80,25 @@ export class AutoFormat implements LineFormat<AccessRecord> {
   }
 
   #fixFromTally(): void {
-    const ranked = this.#candidates.map((format, index) => ({ format, index, matched: this.#tally.get(format) ?? 0 }))
-      .sort((a, b) => b.matched - a.matched || (b.format.specificity ?? 0) - (a.format.specificity ?? 0) || a.index - b.index);
-    const best = ranked[0]!;
-    if (best.matched === 0) { this.#seen = 0; return; }
-    this.#fix({ format: best.format, confidence: best.matched / this.#seen, ranking: ranked.map((r) => ({ name: r.format.name, matched: r.matched })) });
+    const scored = this.#candidates.map((format, index) => ({ format, index, matched: this.#tally.get(format) ?? 0 }));
+    const d = pickDetection(scored, this.#seen);
+    if (d.confidence === 0) { this.#seen = 0; return; }
+    this.#fix(d);
+  }
+
+  /**
+   * Adopts a detection made elsewhere (the engine samples each stream once, so every worker
+   * parses a stream alike): `format` and `ranking` are candidate names, best first. Unknown names
+   * are ignored; returns false when `format` is not a candidate (then this instance detects itself).
+   */
+  adopt(format: string, ranking: readonly string[], confidence: number): boolean {
+    const byName = new Map(this.#candidates.map((c) => [c.name, c]));
+    const chosen = byName.get(format);
+    if (!chosen) return false;
+    const ordered = ranking.map((n) => byName.get(n)).filter((f): f is LineFormat<AccessRecord> => f !== undefined);
+    for (const c of this.#candidates) if (!ordered.includes(c)) ordered.push(c);
+    this.#fix({ format: chosen, confidence, ranking: ordered.map((f) => ({ name: f.name, matched: 0 })) });
+    return true;
   }
 
   #fix(d: Detection<LineFormat<AccessRecord>>): void {

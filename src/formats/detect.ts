@@ -36,8 +36,20 @@ export function detectFormat<F extends LineFormat = LineFormat>(
     for (const l of lines) if (format.parse(l).ok) matched++;
     return { format, index, matched };
   });
+  return pickDetection(scored, lines.length);
+}
+
+/**
+ * Chooses among scored candidates (`matched` lines of a `sampleSize`-line sample each): the most
+ * lines wins, near-ties (within 2 % of the sample) go to the most specific format. Shared by
+ * {@link detectFormat} and the streaming learner of `AutoFormat`.
+ */
+export function pickDetection<F extends LineFormat>(
+  scoredIn: readonly { readonly format: F; readonly index: number; readonly matched: number }[], sampleSize: number,
+): Detection<F> {
+  const scored = [...scoredIn];
   scored.sort((a, b) => b.matched - a.matched || (b.format.specificity ?? 0) - (a.format.specificity ?? 0) || a.index - b.index);
-  const threshold = scored[0]!.matched - Math.max(1, Math.ceil(lines.length * NEAR_TIE_SHARE));
+  const threshold = scored[0]!.matched - Math.max(1, Math.ceil(sampleSize * NEAR_TIE_SHARE));
   const best = scored[0]!.matched === 0 ? scored[0]! : scored
     .filter((s) => s.matched > 0 && s.matched >= threshold)
     .reduce((a, b) => ((b.format.specificity ?? 0) > (a.format.specificity ?? 0) ? b : a));
@@ -45,7 +57,7 @@ export function detectFormat<F extends LineFormat = LineFormat>(
   scored.unshift(best);
   return {
     format: best.format,
-    confidence: lines.length === 0 ? 0 : best.matched / lines.length,
+    confidence: sampleSize === 0 ? 0 : best.matched / sampleSize,
     ranking: scored.map((s) => ({ name: s.format.name, matched: s.matched })),
   };
 }

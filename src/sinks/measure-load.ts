@@ -69,8 +69,8 @@ async function main(): Promise<void> {
       streams: new Map([['stream-1', { from: 0, to: rows * 230 }]]),
     });
     for (let run = 1; run <= 2; run++) {
-      await time(`lake   run ${run}`, new LakeSink('lake', { path: join(dir, `lake${run}`), dataset: 'requests', compression: 'zstd', row_group_size: 122_880 }, ctx), batch(`m-${run}`));
-      await time(`duckdb run ${run}`, new DuckdbSink('wh', { path: join(dir, `wh${run}.duckdb`), table: 'requests', quarantine_table: 'quarantine' }, ctx), batch(`m-${run}`));
+      await time(`lake   run ${run}`, new LakeSink('lake', { path: join(dir, `lake${run}`), dataset: 'requests', compression: 'zstd', row_group_size: 122_880, memory_limit: '256MB' }, ctx), batch(`m-${run}`));
+      await time(`duckdb run ${run}`, new DuckdbSink('wh', { path: join(dir, `wh${run}.duckdb`), table: 'requests', quarantine_table: 'quarantine', memory_limit: '256MB' }, ctx), batch(`m-${run}`));
     }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }

@@ -19,7 +19,7 @@ async function queryObjects(path: string, sql: string): Promise<Record<string, u
 describeSinkContract('lake', async ({ dir, ctx }) => {
   const root = join(dir, 'lake');
   return {
-    sink: new LakeSink('lake', { path: root, dataset: 'requests', compression: 'zstd', row_group_size: 122_880 }, ctx),
+    sink: new LakeSink('lake', { path: root, dataset: 'requests', compression: 'zstd', row_group_size: 122_880, memory_limit: '256MB' }, ctx),
     readRows: () => readLakeRows(root, 'requests'),
     readQuarantine: () => readLakeQuarantine(root, 'requests'),
   };
@@ -28,7 +28,7 @@ describeSinkContract('lake', async ({ dir, ctx }) => {
 describeSinkContract('duckdb', async ({ dir, ctx }) => {
   const path = join(dir, 'warehouse.duckdb');
   return {
-    sink: new DuckdbSink('warehouse', { path, table: 'requests', quarantine_table: 'quarantine' }, ctx),
+    sink: new DuckdbSink('warehouse', { path, table: 'requests', quarantine_table: 'quarantine', memory_limit: '256MB' }, ctx),
     readRows: () => queryObjects(path, 'SELECT * FROM requests'),
     readQuarantine: () => queryObjects(path, 'SELECT * FROM quarantine'),
   };

@@ -43,7 +43,6 @@ const pipeline = fc.record({
   quality: fc.record({ max_invalid_ratio: fc.double({ min: 0, max: 1, noNaN: true }), min_lines: fc.nat() }),
   engine: fc.record({
     workers: fc.oneof(fc.constant('auto' as const), fc.integer({ min: 1, max: 64 })),
-    batch_lines: fc.integer({ min: 1, max: 10_000 }),
     commit_lines: fc.integer({ min: 10_000, max: 10_000_000 }),
     commit_interval_ms: fc.integer({ min: 1, max: 1e6 }),
     max_inflight_batches: fc.integer({ min: 1, max: 1024 }),

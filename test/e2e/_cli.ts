@@ -92,7 +92,7 @@ export function pipelineYaml(o: {
   ];
   const engine = [
     ...(o.workers ? [`  workers: ${o.workers}`] : []),
-    ...(o.commitLines ? [`  commit_lines: ${o.commitLines}`, `  batch_lines: ${Math.min(o.commitLines, 8192)}`] : []),
+    ...(o.commitLines ? [`  commit_lines: ${o.commitLines}`] : []),
     ...(o.watch ? ['  commit_interval_ms: 50'] : []),
   ];
   return [

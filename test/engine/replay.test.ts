@@ -27,7 +27,6 @@ sinks:
     type: duckdb
 engine:
   commit_lines: 3000
-  batch_lines: 1000
 `;
 
 const digest = 'select count(*) n, count(distinct (source_stream, source_offset)) ids, sum(hash(client_ip, ts, path, status, user_agent, source_line, source_offset)) h from requests';

@@ -18,6 +18,10 @@ export function renderSummary(s: RunSummary): string {
   if (s.linesRead > 0 && s.landed === 0 && s.duplicates > 0) out.push(pc.yellow('  nothing new: every line was already loaded by an earlier run'));
   if (s.linesRead === 0) out.push(pc.yellow('  nothing new to read: every input is at its checkpoint'));
   out.push(`  throughput     ${n(s.linesPerSec)} lines/s, ${s.mbPerSec} MB/s on ${s.workers} worker thread${s.workers === 1 ? '' : 's'}`);
+  if (s.formats.length) {
+    out.push('  formats detected');
+    for (const f of s.formats) out.push(`    ${f.uri}  →  ${f.format} (${(f.confidence * 100).toFixed(1)} % of sampled lines)`);
+  }
   out.push('  stages');
   for (const [id, c] of Object.entries(s.stages)) {
     out.push(`    ${id.padEnd(12)} in ${n(c.in)}  passed ${n(c.passed)}  rejected ${n(c.rejected)}  filtered ${n(c.filtered)}  (${c.seconds.toFixed(2)} s cpu)`);

@@ -11,6 +11,7 @@ import type { WorkerPool } from '../workers/worker-pool.js';
 import type { ChunkResult } from '../workers/worker-protocol.js';
 import type { RecordSchema } from '../../core/record.js';
 import { PendingCommit } from './pending-commit.js';
+import type { StreamFormatDetector } from './stream-format-detector.js';
 import type { CommitInfo } from './run-summary.js';
 
 interface InflightEntry {
@@ -40,6 +41,8 @@ export interface RunDeps {
   readonly log: Logger;
   readonly onCommit?: (c: CommitInfo) => void;
   readonly onResult?: () => void;
+  /** Per-stream format detection (auto mode only). */
+  readonly detector?: StreamFormatDetector;
 }
 
 const secs = (ns: number): number => ns / 1e9;
@@ -78,6 +81,9 @@ export class PipelineRun {
     this.#s = settings;
   }
 
+  /** The run's per-stream format detector (auto mode), for the summary. */
+  get detector(): StreamFormatDetector | undefined { return this.#d.detector; }
+
   /** The first failure of the run, if any. */
   get error(): unknown { return this.#error; }
 
@@ -105,9 +111,11 @@ export class PipelineRun {
     this.#queue.push(entry);
     this.#outstanding.set(commit, (this.#outstanding.get(commit) ?? 0) + 1);
     const committed = this.#d.committed.get(chunk.meta.stream);
+    const formatHint = this.#d.detector?.hintFor(chunk);
     this.#d.pool.submit({
       kind: 'chunk', seq: this.#seq++, meta: chunk.meta, data: new Uint8Array(chunk.data), startOffset: chunk.startOffset,
       firstLine: chunk.firstLine, truncated: chunk.truncated ?? false, committed: committed === undefined ? [] : [[chunk.meta.stream, committed]],
+      ...(formatHint ? { formatHint } : {}),
     }).then((res) => { entry.result = res; this.#pump(); }, (err: unknown) => this.#fail(err));
     if (commit.sourceLines >= this.#s.commitLines) this.closeCurrent();
   }

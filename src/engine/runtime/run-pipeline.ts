@@ -19,6 +19,7 @@ import { WorkerPool } from '../workers/worker-pool.js';
 import type { StageDef } from '../workers/worker-protocol.js';
 import { silentLogger } from '../../observe/logger.js';
 import { PipelineRun } from './pipeline-run.js';
+import { StreamFormatDetector } from './stream-format-detector.js';
 import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-summary.js';
 
 /** How to run a pipeline. */
@@ -113,7 +114,11 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
       ? (s as unknown as { totalBytes(): Promise<number | undefined> }).totalBytes() : Promise.resolve(undefined))));
     const totalBytes = totals.every((t) => typeof t === 'number') ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
+    const parse = cfg.stages[0]!;
+    const detector = parse.format === 'auto' && parse.log_format === undefined
+      ? new StreamFormatDetector(typeof parse.sample_lines === 'number' ? parse.sample_lines : 1000) : undefined;
     const r = new PipelineRun({
+      ...(detector ? { detector } : {}),
       pipeline: cfg.name, runId, schema, control, pool, sinks, bronzeRoot: deployment.bronzeRoot, stagingDir: deployment.stagingDir,
       committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
       ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
@@ -134,7 +139,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     await Promise.allSettled(sources.map((s) => s.close()));
     await pool?.close();
   }
-  const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0);
+  const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run));
   await Promise.allSettled(sinks.map((s) => s.sink.close()));
   await control.finishRun(runId, {
     status: summary.status, counts: summary,
@@ -145,9 +150,13 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   return summary;
 }
 
+const detectorOf = (run: PipelineRun | undefined): RunSummary['formats'] =>
+  (run?.detector?.detections() ?? []).map((d) => ({ uri: d.uri, stream: d.stream, format: d.format, confidence: d.confidence }));
+
 function buildSummary(
   cfg: { name: string; quality: { max_invalid_ratio: number; min_lines: number } },
   runId: string, started: number, run: PipelineRun | undefined, sinks: readonly Sink[], failure: unknown, opts: RunOptions, workers: number,
+  formats: RunSummary['formats'],
 ): RunSummary {
   const seconds = (Date.now() - started) / 1000;
   const counts = run ? snapshotCounts(run.counts) : {};
@@ -178,7 +187,7 @@ function buildSummary(
     linesPerSec: seconds > 0 ? Math.round(linesRead / seconds) : 0,
     mbPerSec: seconds > 0 ? Math.round(((run?.bytesRead ?? 0) / 1e6 / seconds) * 10) / 10 : 0,
     stages, timings: run?.timingSeconds() ?? {}, locations: sinks.map((s) => s.location()),
-    gate: { maxInvalidRatio: cfg.quality.max_invalid_ratio, ratio, passed: gatePassed }, workers,
+    gate: { maxInvalidRatio: cfg.quality.max_invalid_ratio, ratio, passed: gatePassed }, workers, formats,
     ...(error ? { error } : {}),
   };
 }

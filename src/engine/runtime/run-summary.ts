@@ -35,6 +35,8 @@ export interface RunSummary {
   readonly locations: readonly SinkLocation[];
   readonly gate: { readonly maxInvalidRatio: number; readonly ratio: number; readonly passed: boolean };
   readonly workers: number;
+  /** Format auto-detection per input (empty unless the parse stage uses `format: auto`). */
+  readonly formats: readonly { readonly uri: string; readonly stream: string; readonly format: string; readonly confidence: number }[];
   readonly error?: { readonly code: string; readonly message: string };
 }
 

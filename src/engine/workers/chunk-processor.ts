@@ -30,7 +30,7 @@ export class ChunkProcessor {
     let t = now();
     const lines = splitLines(msg.meta, msg.data, msg.startOffset, msg.firstLine, msg.truncated);
     const splitNanos = Number(now() - t);
-    const ctx: StageCallContext = { committed: new Map(msg.committed) };
+    const ctx: StageCallContext = msg.formatHint ? { committed: new Map(msg.committed), formatHint: msg.formatHint } : { committed: new Map(msg.committed) };
     const reports: StageReport[] = [];
     const rejections: Rejection[] = [];
     let batch: LineBatch | RecordBatch = lines;

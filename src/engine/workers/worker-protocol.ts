@@ -2,7 +2,7 @@
  * Messages between the engine and its batch workers. Chunks travel as transferred byte buffers and
  * results come back CSV-encoded, so no per-record object crosses a thread boundary.
  */
-import type { BatchMeta } from '../../core/component.js';
+import type { BatchMeta, FormatHint } from '../../core/component.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { StageCounts } from '../../core/counts.js';
 
@@ -33,6 +33,8 @@ export interface ChunkMessage {
   readonly truncated: boolean;
   /** Committed high-water offsets per stream (for dedupe). */
   readonly committed: readonly (readonly [string, number])[];
+  /** The engine's format detection for this stream (auto mode only). */
+  readonly formatHint?: FormatHint;
 }
 
 /** Per-stage counts plus the time the stage took on this chunk. */

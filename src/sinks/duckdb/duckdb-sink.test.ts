@@ -24,7 +24,7 @@ const LINES = [
   '"10.0.0.2",,,2024-03-05 11:40:00.000000,0,"GET","/b",,"HTTP/1.1",200,50,,"ua",5,,"h",443,,"f",,"s",50,6,"/l"',
 ];
 
-const cfg = (path: string, over: Partial<DuckdbConfig> = {}): DuckdbConfig => ({ path, table: 'requests', quarantine_table: 'quarantine', ...over });
+const cfg = (path: string, over: Partial<DuckdbConfig> = {}): DuckdbConfig => ({ path, table: 'requests', quarantine_table: 'quarantine', memory_limit: '256MB', ...over });
 const ctxFor = (dir: string, schema: RecordSchema = ACCESS_SCHEMA): SinkContext => ({ pipeline: 'p', baseDir: dir, dataDir: dir, schema, log });
 
 function batch(dir: string, commitId: string, lines: readonly string[], to: number): SinkBatch {
@@ -113,7 +113,7 @@ describe('duckdb sink', () => {
   });
 
   it('config: defaults, strict keys, path resolution', () => {
-    assert.deepEqual(DuckdbConfig.parse({}), { table: 'requests', quarantine_table: 'quarantine' });
+    assert.deepEqual(DuckdbConfig.parse({}), { table: 'requests', quarantine_table: 'quarantine', memory_limit: '256MB' });
     assert.throws(() => DuckdbConfig.parse({ tabel: 'x' }));
     assert.throws(() => DuckdbConfig.parse({ table: 'drop table x;' }));
     assert.throws(() => DuckdbConfig.parse({ memory_limit: 'lots' }));

@@ -18,6 +18,10 @@ export const LakeConfig = z.strictObject({
   row_group_size: z.number().int().min(1024).max(10_000_000).default(122_880).meta({
     description: 'Rows per Parquet row group (DuckDB default 122880).',
   }),
+  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as `2GB` or `512MiB`').default('256MB').meta({
+    description: 'Memory limit of the private DuckDB that writes Parquet; it spills to disk beyond it.',
+    examples: ['256MB', '1GB'],
+  }),
 });
 
 /** Parsed `lake` sink options. */

@@ -37,7 +37,7 @@ function batch(dir: string, commitId: string, lines: readonly string[], to: numb
 }
 
 const config = (root: string, over: Partial<LakeConfig> = {}): LakeConfig =>
-  ({ path: root, dataset: 'requests', compression: 'zstd', row_group_size: 122_880, ...over });
+  ({ path: root, dataset: 'requests', compression: 'zstd', row_group_size: 122_880, memory_limit: '256MB', ...over });
 
 describe('lake sink', () => {
   it('commits day partitions under deterministic names, with sizes, row counts and hashes', async (t) => {
@@ -137,7 +137,7 @@ describe('lake sink', () => {
   });
 
   it('config: defaults, strict keys, root resolution', () => {
-    assert.deepEqual(LakeConfig.parse({}), { dataset: 'requests', compression: 'zstd', row_group_size: 122_880 });
+    assert.deepEqual(LakeConfig.parse({}), { dataset: 'requests', compression: 'zstd', row_group_size: 122_880, memory_limit: '256MB' });
     assert.throws(() => LakeConfig.parse({ datset: 'x' }));
     assert.throws(() => LakeConfig.parse({ compression: 'lz4' }));
     assert.throws(() => LakeConfig.parse({ dataset: '../etc' }));

@@ -4,7 +4,7 @@
  * twice.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CommittedFile, Logger, Sink, SinkBatch, SinkContext, SinkLocation } from '../../core/component.js';
@@ -47,6 +47,7 @@ export class LakeSink implements Sink {
   readonly #schema: RecordSchema;
   readonly #parquet: ParquetOptions;
   readonly #log: Logger;
+  readonly #memoryLimit: string;
   #db: DuckDBInstance | undefined;
   #conn: DuckDBConnection | undefined;
   #state: LakeState | undefined;
@@ -58,6 +59,7 @@ export class LakeSink implements Sink {
     this.#layout = lakeLayout(lakeRoot(config, ctx), config.dataset);
     this.#schema = ctx.schema;
     this.#parquet = { compression: config.compression, rowGroupSize: config.row_group_size };
+    this.#memoryLimit = config.memory_limit;
     this.#log = ctx.log;
   }
 
@@ -72,6 +74,9 @@ export class LakeSink implements Sink {
       this.#conn = await connectUtc(this.#db);
       // Row order inside a day's files carries no meaning; not preserving it makes the COPY ~1.5x faster.
       await this.#conn.run('SET preserve_insertion_order = false');
+      // Bounded memory whatever the commit size: DuckDB spills to the lake's own temp directory.
+      await this.#conn.run(`SET memory_limit = '${this.#memoryLimit.replace(/'/g, "''")}'`);
+      await this.#conn.run(`SET temp_directory = '${join(this.#layout.root, '.tmp').replace(/'/g, "''")}'`);
     } catch (err) {
       throw SinkOpenFailed({ sink: this.id, location: this.#layout.root, reason: messageOf(err) }, err);
     }

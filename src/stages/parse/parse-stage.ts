@@ -3,7 +3,7 @@
  * lineage (`source_line`, `source_offset`) or a Rejection (`parse_failed`, `format_unknown`,
  * `line_too_long`) with its origin; empty lines are filtered (counted, not quarantined).
  */
-import type { LineBatch, Lineage, RecordBatch, Stage, StageCallContext } from '../../core/component.js';
+import type { FormatHint, LineBatch, Lineage, RecordBatch, Stage, StageCallContext } from '../../core/component.js';
 import { originOf } from '../../core/component.js';
 import type { Rejection, StageResult } from '../../core/outcome.js';
 import type { ParsedRecord } from '../../core/record.js';
@@ -38,12 +38,16 @@ export class ParseStage implements Stage<LineBatch, RecordBatch> {
     this.format = resolveFormat(config);
   }
 
-  /** The format for a stream: the configured one, or (auto) the stream's own detector. */
-  formatFor(stream: string): LineFormat {
+  /**
+   * The format for a stream: the configured one, or (auto) the stream's own detector, which adopts
+   * the engine's detection `hint` when given (else it detects on the first batch it sees).
+   */
+  formatFor(stream: string, hint?: FormatHint): LineFormat {
     if (!(this.format instanceof AutoFormat)) return this.format;
     let f = this.#perStream.get(stream);
     if (!f) {
       f = resolveFormat(this.#config) as AutoFormat;
+      if (hint) f.adopt(hint.format, hint.ranking, hint.confidence);
       if (this.#perStream.size >= MAX_DETECTED_STREAMS) this.#perStream.delete(this.#perStream.keys().next().value!);
       this.#perStream.set(stream, f);
     }
@@ -57,9 +61,9 @@ export class ParseStage implements Stage<LineBatch, RecordBatch> {
    * Parses every line of `batch`. Returns the parsed records as one RecordBatch in `passed`
    * (`records[i]` aligned with `raws[i]`), the rejections, and the number of blank lines filtered. Never throws for a line: a parser bug becomes a `parse_failed` rejection.
    */
-  process(batch: LineBatch, _ctx?: StageCallContext): StageResult<RecordBatch> {
+  process(batch: LineBatch, ctx?: StageCallContext): StageResult<RecordBatch> {
     const { meta, lines, lineNos, offsets, overLong } = batch;
-    const format = this.formatFor(meta.stream);
+    const format = this.formatFor(meta.stream, ctx?.formatHint);
     if (format instanceof AutoFormat && format.detection === null) format.prime(lines);
     const records: (ParsedRecord & Lineage)[] = [];
     const raws: string[] = [];

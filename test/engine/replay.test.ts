@@ -45,6 +45,8 @@ test('replaying bronze into a fresh data directory lands exactly what the first 
   const first = await runPipelineFile(file, { dataDir: join(dir, 'data'), workers: 2 });
   assert.equal(first.status, 'succeeded');
   assert.ok(first.commits >= 2, 'several commits');
+  assert.deepEqual(first.formats.map((f) => [f.uri.endsWith('access.log'), f.format]), [[true, 'apache_combined']], 'auto-detection reported per input');
+  assert.ok(first.formats[0]!.confidence > 0.98);
   const st = first.stages;
   assert.equal(st.parse!.in, first.linesRead, 'every line read reaches parse');
   assert.equal(st.validate!.in, st.parse!.passed);

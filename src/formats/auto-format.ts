@@ -58,7 +58,13 @@ export class AutoFormat implements LineFormat<AccessRecord> {
     const chosen = this.#chosen;
     if (chosen !== null) {
       const r = chosen.parse(line);
-      if (r.ok) return r;
+      if (r.ok) {
+        // A lenient parse that left text over (e.g. an Nginx line with timings read as combined in a
+        // mixed file) yields to a candidate that consumes the whole line.
+        if (r.record.extras?.trailing === undefined) return r;
+        for (const f of this.#fallbacks) { const r2 = f.parse(line); if (r2.ok && r2.record.extras?.trailing === undefined) return r2; }
+        return r;
+      }
       for (const f of this.#fallbacks) { const r2 = f.parse(line); if (r2.ok) return r2; }
       return parseFailure('format_unknown', `no candidate format parses the line (${chosen.name}: ${r.reason})`, r.field);
     }

@@ -67,3 +67,17 @@ describe('format registry', () => {
     assert.equal(compileLogFormat('%h %t %>s').parse('1.2.3.4 [02/Jan/2024:10:11:12 +0000] 200').ok, true);
   });
 });
+
+describe('auto in a file mixing formats', () => {
+  it('parses each line with a format that consumes it whole', async () => {
+    const { createAutoFormat } = await import('./auto-format.js');
+    const auto = createAutoFormat();
+    const apache = '192.0.2.1 - - [10/Oct/2024:13:55:36 +0000] "GET / HTTP/1.1" 200 512 "-" "curl/8"';
+    const nginx = '192.0.2.2 - - [10/Oct/2024:13:55:37 +0000] "GET /x HTTP/1.1" 200 5 "-" "curl/8" "-" rt=0.120 uct="0.001" uht="0.100" urt="0.110"';
+    auto.prime([apache, apache, apache]);
+    const a = auto.parse(apache);
+    const n = auto.parse(nginx);
+    assert.ok(a.ok && a.record.format === 'apache_combined');
+    assert.ok(n.ok && n.record.format === 'nginx_main' && n.record.request_time_ms === 120 && n.record.extras?.trailing === undefined);
+  });
+});

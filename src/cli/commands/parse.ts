@@ -40,7 +40,7 @@ Examples:
         for (const f of listFormats()) process.stdout.write(`${f.name.padEnd(22)} ${f.schema.padEnd(7)} ${f.description}\n`);
         return;
       }
-      const format = resolveFormat(o.logFormat ? { format: 'custom', log_format: o.logFormat } : { format: o.format });
+      const format = resolveFormat(o.logFormat ? { format: 'log_format', log_format: o.logFormat } : { format: o.format });
       let input: NodeJS.ReadableStream = !file || file === '-' ? process.stdin : createReadStream(file);
       if (file && file !== '-' && /\.gz$/i.test(file)) input = input.pipe(createGunzip());
       const rl = createInterface({ input, crlfDelay: Infinity });

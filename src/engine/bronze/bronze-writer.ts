@@ -8,22 +8,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { SourceChunk } from '../../core/component.js';
+import type { BronzeEntry } from '../../seams/control-store/control-store.js';
 
-/** A bronze manifest entry (matches the control store's BronzeEntry). */
-export interface BronzeSegment {
-  readonly sha256: string;
-  readonly objectKey: string;
-  readonly size: number;
-  readonly source: string;
-  readonly uri: string;
-  readonly stream: string;
-  readonly fromOffset: number;
-  readonly toOffset: number;
-  readonly firstLine: number;
-  readonly lineCount: number;
-  readonly ingestedAt: string;
-  readonly encoding: 'identity' | 'gzip';
-}
+/** A bronze manifest entry, as the control store records it. */
+export type BronzeSegment = BronzeEntry;
 
 interface OpenSegment {
   readonly fd: number;

@@ -11,6 +11,7 @@ import type { WorkerPool } from '../workers/worker-pool.js';
 import type { ChunkResult } from '../workers/worker-protocol.js';
 import type { RecordSchema } from '../../core/record.js';
 import { PendingCommit } from './pending-commit.js';
+import { SinkRowsFailed } from '../errors.js';
 import type { StreamFormatDetector } from './stream-format-detector.js';
 import type { CommitInfo } from './run-summary.js';
 
@@ -210,7 +211,7 @@ export class PipelineRun {
       await Promise.all(sinks.map(async ({ sink }) => {
         const t1 = process.hrtime.bigint();
         const w = await sink.write(batch);
-        if (w.failed.length > 0) throw new Error(`sink ${sink.id} failed ${w.failed.length} rows: ${w.failed[0]!.reason}`);
+        if (w.failed.length > 0) throw SinkRowsFailed({ sink: sink.id, commit: c.commitId, failed: w.failed.length, reason: w.failed[0]!.reason });
         this.#add(`sink:${sink.id}`, Number(process.hrtime.bigint() - t1));
       }));
       const files = [];

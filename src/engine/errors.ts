@@ -1,0 +1,8 @@
+/** Errors raised by the engine itself (components define their own beside their code). */
+import { defineError } from '../core/errors.js';
+
+/** A sink reported rows it could not store; the commit is aborted and nothing of it is checkpointed. */
+export const SinkRowsFailed = defineError<{ sink: string; commit: string; failed: number; reason: string }>(
+  'TRB_SINK_ROWS_FAILED',
+  'Sink `{sink}` could not store {failed} row(s) of commit {commit} (first: {reason}); the commit was aborted and will be retried from its checkpoint',
+  { family: 'sink' });

@@ -75,8 +75,8 @@ export interface BronzeSegmentRef {
 export interface BronzeReader {
   /** The manifest of `pipeline`, ordered by stream then offset (may contain overlapping ranges). */
   segments(pipeline: string): Promise<readonly BronzeSegmentRef[]>;
-  /** The object's bytes; the stream errors when the object is missing. */
-  open(objectKey: string): NodeJS.ReadableStream;
+  /** The object's bytes; rejects when the object is missing. */
+  open(objectKey: string): Promise<NodeJS.ReadableStream>;
 }
 
 /** A source of raw line chunks. */

@@ -1,6 +1,6 @@
 /**
- * The only module that chooses seam adapters. Embedded default: SQLite control store and local
- * bronze/staging directories under the data directory. `TRIBUTARY_CONTROL_STORE_URL=postgres://...`
+ * The only module that chooses seam adapters. Embedded default: SQLite control store, local-fs
+ * object store for bronze and a staging directory under the data directory. `TRIBUTARY_CONTROL_STORE_URL=postgres://...`
  * selects the PostgreSQL control store (distributed mode).
  */
 import { mkdirSync } from 'node:fs';
@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import type { ControlStore } from '../seams/control-store/control-store.js';
 import { createSqliteControlStore } from '../seams/control-store/sqlite/index.js';
 import { createPostgresControlStore } from '../seams/control-store/postgres/index.js';
+import type { ObjectStore } from '../seams/object-store/object-store.js';
+import { createLocalFsObjectStore } from '../seams/object-store/local-fs/index.js';
 
 /** Everything a run needs from its deployment. */
 export interface Deployment {
   readonly dataDir: string;
   readonly control: ControlStore;
-  readonly bronzeRoot: string;
+  /** Where bronze objects live (local directory `<data_dir>/bronze` in the embedded mode). */
+  readonly bronze: ObjectStore;
   readonly stagingDir: string;
   close(): Promise<void>;
 }
@@ -26,8 +29,9 @@ export async function openDeployment(dataDir: string, env: NodeJS.ProcessEnv = p
     ? createPostgresControlStore({ url, ...(env.TRIBUTARY_CONTROL_STORE_SCHEMA ? { schema: env.TRIBUTARY_CONTROL_STORE_SCHEMA } : {}) })
     : createSqliteControlStore({ path: join(dataDir, 'control.db') });
   await control.migrate();
+  const bronze = createLocalFsObjectStore({ root: join(dataDir, 'bronze') });
   return {
-    dataDir, control, bronzeRoot: join(dataDir, 'bronze'), stagingDir: join(dataDir, 'staging'),
-    close: () => control.close(),
+    dataDir, control, bronze, stagingDir: join(dataDir, 'staging'),
+    close: async () => { await bronze.close(); await control.close(); },
   };
 }

@@ -88,6 +88,21 @@ export function describeObjectStoreContract(name: string, factory: ObjectStoreFa
       assert.equal((await s.head('bronze/ab/big.bin'))?.size, data.length);
     });
 
+    test('move publishes a staged object under a new key, replacing what was there', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await s.put('staging/c1-0', Buffer.from('new bytes'));
+      await s.put('objects/ab/abc', Buffer.from('old'));
+      await s.move('staging/c1-0', 'objects/ab/abc');
+      assert.equal((await readAll(s, 'objects/ab/abc')).toString(), 'new bytes');
+      assert.equal(await s.head('staging/c1-0'), undefined);
+      await s.put('staging/c2-0', Buffer.from('x'));
+      await s.move('staging/c2-0', 'objects/cd/new');
+      assert.equal((await readAll(s, 'objects/cd/new')).toString(), 'x');
+      await assert.rejects(s.move('staging/missing', 'objects/zz'), (e: unknown) => isTributaryError(e) && e.code === 'TRB_STORE_OBJECT_NOT_FOUND');
+      await assert.rejects(s.move('staging/c1-0', '../escape'), (e: unknown) => isTributaryError(e) && e.code === 'TRB_STORE_KEY_INVALID');
+    });
+
     test('bodies: Buffer, Uint8Array, Readable, strings, empty', async (t) => {
       const s = await open(t);
       if (!s) return;

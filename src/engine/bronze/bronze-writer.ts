@@ -2,21 +2,25 @@
  * Bronze: every input byte is archived as-is before its records are acknowledged, one
  * content-addressed object (sha256) per stream segment of a commit, with a manifest entry
  * (origin, offsets, size, checksum, time of ingest) committed with the checkpoint. It is the replay
- * source for every later stage.
+ * source for every later stage. Objects go through the ObjectStore seam: each segment streams
+ * into a staging key while the chunks arrive, and `seal()` publishes it under `objects/<sha256>`.
  */
-import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync, readdirSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import type { SourceChunk } from '../../core/component.js';
 import type { BronzeEntry } from '../../seams/control-store/control-store.js';
+import type { ObjectStore, PutResult } from '../../seams/object-store/object-store.js';
 
 /** A bronze manifest entry, as the control store records it. */
 export type BronzeSegment = BronzeEntry;
 
+/** Prefix of the keys segments are streamed to before they are sealed. */
+export const BRONZE_STAGING_PREFIX = 'staging/';
+
 interface OpenSegment {
-  readonly fd: number;
-  readonly tmp: string;
-  readonly hash: Hash;
+  readonly key: string;
+  readonly body: PassThrough;
+  readonly done: Promise<PutResult>;
   readonly source: string;
   readonly uri: string;
   readonly stream: string;
@@ -24,7 +28,6 @@ interface OpenSegment {
   readonly firstLine: number;
   toOffset: number;
   lineCount: number;
-  size: number;
 }
 
 /** Object key of a bronze object: `objects/<sha[0..2]>/<sha>`. */
@@ -33,12 +36,11 @@ export function bronzeKey(sha256: string): string {
 }
 
 /**
- * Collects the raw bytes of one commit, per stream, into temp files under `<root>/.tmp`, then
- * `seal()` fsyncs and renames each to its content address. Writing the same bytes twice yields the
- * same object (idempotent replays).
+ * Collects the raw bytes of one commit, per stream, then `seal()` makes each segment durable under
+ * its content address. Writing the same bytes twice yields the same object (idempotent replays).
  */
 export class BronzeWriter {
-  readonly #root: string;
+  readonly #store: ObjectStore;
   readonly #commitId: string;
   /** The segment being filled, per stream. */
   readonly #open = new Map<string, OpenSegment>();
@@ -46,75 +48,80 @@ export class BronzeWriter {
   readonly #done: OpenSegment[] = [];
   #count = 0;
 
-  constructor(root: string, commitId: string) {
-    this.#root = root;
+  constructor(store: ObjectStore, commitId: string) {
+    this.#store = store;
     this.#commitId = commitId;
-    mkdirSync(join(root, '.tmp'), { recursive: true, mode: 0o750 });
   }
 
   /**
-   * Appends a chunk's raw bytes (before it is handed to the workers). A truncated over-long line
-   * is archived as its own segment (its object holds the kept prefix, `size < toOffset - fromOffset`),
-   * so every other segment's bytes map 1:1 onto its offsets and a replay reproduces the record ids.
+   * Appends a chunk's raw bytes (before it is handed to the workers), waiting while the store is
+   * behind. A truncated over-long line is archived as its own segment (its object holds the kept
+   * prefix, `size < toOffset - fromOffset`), so every other segment's bytes map 1:1 onto its offsets
+   * and a replay reproduces the record ids.
    */
-  append(chunk: SourceChunk): void {
+  async append(chunk: SourceChunk): Promise<void> {
     const stream = chunk.meta.stream;
     let seg = this.#open.get(stream);
-    if (chunk.truncated && seg) { this.#done.push(seg); this.#open.delete(stream); seg = undefined; }
+    if (chunk.truncated && seg) { this.#close(seg); seg = undefined; }
     if (!seg) {
-      const tmp = join(this.#root, '.tmp', `${this.#commitId}-${this.#count++}`);
-      seg = {
-        fd: openSync(tmp, 'w', 0o640), tmp, hash: createHash('sha256'), source: chunk.meta.source, uri: chunk.meta.uri,
-        stream, fromOffset: chunk.startOffset, firstLine: chunk.firstLine, toOffset: chunk.startOffset, lineCount: 0, size: 0,
-      };
+      const key = `${BRONZE_STAGING_PREFIX}${this.#commitId}-${this.#count++}`;
+      const body = new PassThrough({ highWaterMark: 8 * 1024 * 1024 });
+      const done = this.#store.put(key, body);
+      done.catch(() => undefined); // observed in append/seal/abort
+      seg = { key, body, done, source: chunk.meta.source, uri: chunk.meta.uri, stream, fromOffset: chunk.startOffset, firstLine: chunk.firstLine, toOffset: chunk.startOffset, lineCount: 0 };
       this.#open.set(stream, seg);
     }
-    writeSync(seg.fd, chunk.data);
-    seg.hash.update(chunk.data);
-    seg.size += chunk.data.length;
     seg.toOffset = chunk.endOffset;
     seg.lineCount += chunk.lineCount;
-    if (chunk.truncated) { this.#done.push(seg); this.#open.delete(stream); }
+    if (!seg.body.write(chunk.data)) await Promise.race([once(seg.body, 'drain'), seg.done]);
+    if (chunk.truncated) this.#close(seg);
+  }
+
+  #close(seg: OpenSegment): void {
+    this.#open.delete(seg.stream);
+    this.#done.push(seg);
   }
 
   /** True when nothing was appended. */
   get empty(): boolean { return this.#open.size === 0 && this.#done.length === 0; }
 
   /** Makes every segment durable under its content address and returns the manifest entries. */
-  seal(ingestedAt: Date = new Date()): BronzeSegment[] {
+  async seal(ingestedAt: Date = new Date()): Promise<BronzeSegment[]> {
+    const segs = [...this.#done, ...this.#open.values()];
+    this.#open.clear();
+    this.#done.length = 0;
     const out: BronzeSegment[] = [];
-    for (const s of [...this.#done, ...this.#open.values()]) {
-      fsyncSync(s.fd);
-      closeSync(s.fd);
-      const sha256 = s.hash.digest('hex');
-      const key = bronzeKey(sha256);
-      const dest = join(this.#root, key);
-      mkdirSync(dirname(dest), { recursive: true, mode: 0o750 });
-      if (existsSync(dest)) rmSync(s.tmp); else renameSync(s.tmp, dest);
-      const dfd = openSync(dirname(dest), 'r'); fsyncSync(dfd); closeSync(dfd);
+    for (const s of segs) {
+      s.body.end();
+      const put = await s.done;
+      const key = bronzeKey(put.sha256);
+      if (await this.#store.head(key)) await this.#store.delete(s.key);
+      else await this.#store.move(s.key, key);
       out.push({
-        sha256, objectKey: key, size: s.size, source: s.source, uri: s.uri, stream: s.stream, fromOffset: s.fromOffset,
+        sha256: put.sha256, objectKey: key, size: put.size, source: s.source, uri: s.uri, stream: s.stream, fromOffset: s.fromOffset,
         toOffset: s.toOffset, firstLine: s.firstLine, lineCount: s.lineCount, ingestedAt: ingestedAt.toISOString(), encoding: 'identity',
       });
     }
-    this.#open.clear();
-    this.#done.length = 0;
     return out;
   }
 
-  /** Drops the temp files of an aborted commit. */
-  abort(): void {
-    for (const s of [...this.#done, ...this.#open.values()]) { try { closeSync(s.fd); } catch { /* already closed */ } rmSync(s.tmp, { force: true }); }
+  /** Drops what an aborted commit staged. */
+  async abort(): Promise<void> {
+    const segs = [...this.#done, ...this.#open.values()];
     this.#open.clear();
     this.#done.length = 0;
+    for (const s of segs) {
+      s.body.destroy(new Error('bronze segment aborted'));
+      await s.done.catch(() => undefined);
+      await this.#store.delete(s.key).catch(() => undefined);
+    }
   }
 }
 
-/** Removes temp files left by a crashed run (their bytes will be read again from the checkpoint). */
-export function cleanBronzeTemp(root: string): number {
-  const dir = join(root, '.tmp');
-  if (!existsSync(dir)) return 0;
-  const names = readdirSync(dir);
-  for (const n of names) rmSync(join(dir, n), { force: true });
-  return names.length;
+/** Removes segments a crashed run left in staging (their bytes will be read again from the checkpoint). */
+export async function cleanBronzeStaging(store: ObjectStore): Promise<number> {
+  const keys: string[] = [];
+  for await (const e of store.list(BRONZE_STAGING_PREFIX)) keys.push(e.key);
+  for (const k of keys) await store.delete(k);
+  return keys.length;
 }

@@ -10,6 +10,7 @@ import type { Rejection } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { csvHeader } from '../encode/csv-encoder.js';
 import { BronzeWriter } from '../bronze/bronze-writer.js';
+import type { ObjectStore } from '../../seams/object-store/object-store.js';
 import type { ChunkResult } from '../workers/worker-protocol.js';
 
 /** A checkpoint to commit for a source. */
@@ -48,17 +49,16 @@ export class PendingCommit {
   onWritten: (() => void) | undefined;
   readonly #schema: RecordSchema;
 
-  constructor(commitId: string, stagingDir: string, bronzeRoot: string, schema: RecordSchema) {
+  constructor(commitId: string, stagingDir: string, bronze: ObjectStore, schema: RecordSchema) {
     this.commitId = commitId;
     this.#schema = schema;
     mkdirSync(stagingDir, { recursive: true, mode: 0o750 });
     this.csvPath = join(stagingDir, `${commitId}.csv`);
-    this.bronze = new BronzeWriter(bronzeRoot, commitId);
+    this.bronze = new BronzeWriter(bronze, commitId);
   }
 
-  /** Archives a chunk's raw bytes in bronze and notes its range and checkpoint. */
+  /** Notes a chunk's range and checkpoint (its bytes go to {@link bronze} separately). */
   addChunk(source: string, chunk: SourceChunk): void {
-    this.bronze.append(chunk);
     const r = this.streams.get(chunk.meta.stream);
     if (r) r.to = chunk.endOffset;
     else this.streams.set(chunk.meta.stream, { from: chunk.startOffset, to: chunk.endOffset });

@@ -13,6 +13,7 @@ import type { RecordSchema } from '../../core/record.js';
 import { PendingCommit } from './pending-commit.js';
 import { SinkRowsFailed } from '../errors.js';
 import type { StreamFormatDetector } from './stream-format-detector.js';
+import type { ObjectStore } from '../../seams/object-store/object-store.js';
 import type { CommitInfo } from './run-summary.js';
 
 interface InflightEntry {
@@ -36,7 +37,7 @@ export interface RunDeps {
   readonly control: ControlStore;
   readonly pool: WorkerPool;
   readonly sinks: readonly { readonly sink: Sink; readonly dataset: string }[];
-  readonly bronzeRoot: string;
+  readonly bronze: ObjectStore;
   readonly stagingDir: string;
   readonly committed: Map<string, number>;
   readonly log: Logger;
@@ -103,14 +104,21 @@ export class PipelineRun {
       this.#throwIfFailed();
     }
     const commit = this.#current ?? this.#openCommit();
-    const t0 = process.hrtime.bigint();
-    commit.addChunk(sourceId, chunk);
-    this.#add('bronze', Number(process.hrtime.bigint() - t0));
-    this.linesRead += chunk.lineCount;
-    this.bytesRead += chunk.endOffset - chunk.startOffset;
+    // Book the chunk into its commit before any await, so the commit cannot be sealed without it.
     const entry: InflightEntry = { commit, result: undefined };
     this.#queue.push(entry);
     this.#outstanding.set(commit, (this.#outstanding.get(commit) ?? 0) + 1);
+    commit.addChunk(sourceId, chunk);
+    this.linesRead += chunk.lineCount;
+    this.bytesRead += chunk.endOffset - chunk.startOffset;
+    const t0 = process.hrtime.bigint();
+    try {
+      await commit.bronze.append(chunk);
+    } catch (err) {
+      this.#fail(err);
+      throw err;
+    }
+    this.#add('bronze', Number(process.hrtime.bigint() - t0));
     const committed = this.#d.committed.get(chunk.meta.stream);
     const formatHint = this.#d.detector?.hintFor(chunk);
     this.#d.pool.submit({
@@ -133,6 +141,13 @@ export class PipelineRun {
   /** Age in ms of the commit being filled (0 when none): watch mode closes it on a timer. */
   currentAgeMs(): number { return this.#current ? Date.now() - this.#current.openedAt : 0; }
 
+  /** After a failure: drops what uncommitted commits staged in bronze (the checkpoint will re-read it). */
+  async discard(): Promise<void> {
+    const open = [...this.#open];
+    this.#open.clear();
+    await Promise.allSettled(open.map(async (c) => { await c.bronze.abort(); await c.cleanup(); }));
+  }
+
   /** Closes the current commit and waits until everything dispatched is committed. */
   async flush(): Promise<void> {
     this.closeCurrent();
@@ -143,7 +158,7 @@ export class PipelineRun {
 
   #openCommit(): PendingCommit {
     const id = `${this.#d.runId}-${String(this.#commitSeq++).padStart(6, '0')}`;
-    const c = new PendingCommit(id, this.#d.stagingDir, this.#d.bronzeRoot, this.#d.schema);
+    const c = new PendingCommit(id, this.#d.stagingDir, this.#d.bronze, this.#d.schema);
     c.onWritten = () => { if (this.#waiters.length > 0 && this.#pendingCsvBytes() <= MAX_PENDING_CSV_BYTES) this.#wake(); };
     this.#open.add(c);
     this.#current = c;
@@ -206,7 +221,7 @@ export class PipelineRun {
     const { control, sinks, pipeline, runId } = this.#d;
     try {
       let t = process.hrtime.bigint();
-      const bronze = c.bronze.seal();
+      const bronze = await c.bronze.seal();
       this.#add('bronze', Number(process.hrtime.bigint() - t));
       await Promise.all(sinks.map(async ({ sink }) => {
         const t1 = process.hrtime.bigint();
@@ -227,7 +242,7 @@ export class PipelineRun {
       this.#add('control', Number(process.hrtime.bigint() - t));
     } catch (err) {
       await Promise.allSettled(sinks.map(({ sink }) => sink.abort(c.commitId)));
-      c.bronze.abort();
+      await c.bronze.abort();
       throw err;
     }
     for (const [stream, r] of c.streams) {

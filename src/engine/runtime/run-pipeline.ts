@@ -13,7 +13,7 @@ import { loadPipelineFile, assertNoSecretRefs, type LoadedPipeline } from '../..
 import { getFormat } from '../../formats/index.js';
 import { registry } from '../registry.js';
 import { openDeployment } from '../bootstrap.js';
-import { cleanBronzeTemp } from '../bronze/bronze-writer.js';
+import { cleanBronzeStaging } from '../bronze/bronze-writer.js';
 import { createBronzeReader } from '../bronze/bronze-reader.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import type { StageDef } from '../workers/worker-protocol.js';
@@ -85,9 +85,9 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   let timer: NodeJS.Timeout | undefined;
   let failure: unknown;
   const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
-  const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronzeRoot);
+  const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze);
   try {
-    cleanBronzeTemp(deployment.bronzeRoot);
+    await cleanBronzeStaging(deployment.bronze);
     for (const e of cfg.sinks) {
       const spec = registry.sinks.find((s) => s.type === e.type) as SinkSpec<unknown>;
       const sink = await spec.create(e.id, spec.config.parse(strip(e)), { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log });
@@ -119,7 +119,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       ? new StreamFormatDetector(typeof parse.sample_lines === 'number' ? parse.sample_lines : 1000) : undefined;
     const r = new PipelineRun({
       ...(detector ? { detector } : {}),
-      pipeline: cfg.name, runId, schema, control, pool, sinks, bronzeRoot: deployment.bronzeRoot, stagingDir: deployment.stagingDir,
+      pipeline: cfg.name, runId, schema, control, pool, sinks, bronze: deployment.bronze, stagingDir: deployment.stagingDir,
       committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
       ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
     }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines, commitIntervalMs: cfg.engine.commit_interval_ms, maxRawChars: 16_384 });
@@ -135,7 +135,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   } finally {
     if (timer) clearInterval(timer);
     opts.signal?.removeEventListener('abort', onAbort);
-    if (run && failure) await run.flush().catch(() => undefined);
+    if (run && failure) { await run.flush().catch(() => undefined); await run.discard(); }
     await Promise.allSettled(sources.map((s) => s.close()));
     await pool?.close();
   }

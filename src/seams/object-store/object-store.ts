@@ -85,6 +85,16 @@ export interface ObjectStore {
    */
   list(prefix: string): AsyncIterable<ObjectListEntry>;
 
+  /**
+   * Renames object `from` to `to`, replacing any object at `to`: atomic where the backend has a
+   * rename (local-fs), copy-then-delete where it does not (S3 CopyObject + DeleteObject; readers may
+   * briefly see both keys, never a partial `to`). Lets a writer stream an object under a staging key
+   * and publish it under a key only known at the end, such as its sha256 (content addressing).
+   * Throws `TRB_STORE_OBJECT_NOT_FOUND` when `from` does not exist, `TRB_STORE_KEY_INVALID`, or
+   * `TRB_STORE_OBJECT_WRITE_FAILED`.
+   */
+  move(from: string, to: string): Promise<void>;
+
   /** Removes the object; resolves also when it did not exist. Throws `TRB_STORE_OBJECT_WRITE_FAILED`. */
   delete(key: string): Promise<void>;
 

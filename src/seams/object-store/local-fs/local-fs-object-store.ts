@@ -139,6 +139,27 @@ class LocalFsObjectStore implements ObjectStore {
     yield* this.#walk(prefix.slice(0, cut), prefix.slice(cut), prefix);
   }
 
+  async move(from: string, to: string): Promise<void> {
+    this.#assertOpen('move');
+    validateObjectKey(from);
+    validateObjectKey(to);
+    const target = this.#path(to);
+    try {
+      const st = await stat(this.#path(from)).catch((err: unknown) => {
+        if (MISSING.has(errno(err) ?? '')) return undefined;
+        throw err;
+      });
+      if (!st?.isFile()) throw StoreObjectNotFound({ store: STORE, key: from });
+      await mkdir(dirname(target), { recursive: true, mode: DIR_MODE });
+      await rename(this.#path(from), target);
+      await fsyncDir(dirname(target));
+      if (dirname(target) !== dirname(this.#path(from))) await fsyncDir(dirname(this.#path(from)));
+    } catch (err) {
+      if (StoreObjectNotFound.is(err)) throw err;
+      throw this.#writeError(to, err);
+    }
+  }
+
   async delete(key: string): Promise<void> {
     this.#assertOpen('delete');
     validateObjectKey(key);

@@ -13,7 +13,8 @@ import type { LineFormat } from '../../formats/format.js';
 /** Renders one parse result as the documented JSON line (timestamps as ISO-8601 UTC). */
 export function renderParseLine(format: LineFormat, line: string, lineNo: number): string {
   const r = format.parse(line);
-  if (!r.ok) return JSON.stringify({ line: lineNo, error: { code: r.code, reason: r.reason, ...(r.field ? { field: r.field } : {}) } });
+  // Exactly {line, error: {code, reason}}: the field to blame, if any, is named inside the reason.
+  if (!r.ok) return JSON.stringify({ line: lineNo, error: { code: r.code, reason: r.field && !r.reason.includes(r.field) ? `${r.reason} (field ${r.field})` : r.reason } });
   const rec = r.record as unknown as Record<string, unknown>;
   const ts = rec.ts;
   return JSON.stringify(typeof ts === 'number' ? { ...rec, ts: new Date(ts).toISOString() } : rec);

@@ -28,4 +28,9 @@ test('demo generates logs, lands them, answers from the warehouse, and a second 
   assert.equal(again.code, 0, again.stderr);
   const second = JSON.parse(again.stdout) as DemoOutput;
   assert.deepEqual([second.summary.linesRead, second.summary.landed], [0, 0]);
+
+  const runs = await cli(['runs', '--data-dir', join(dir, 'data'), '--json']);
+  assert.equal(runs.code, 0, runs.stderr);
+  const list = JSON.parse(runs.stdout) as { pipeline: string; status: string; counts: { landed: number } }[];
+  assert.deepEqual(list.map((r) => [r.pipeline, r.status, r.counts.landed]), [['web-logs', 'succeeded', 0], ['web-logs', 'succeeded', out.summary.landed]]);
 });

@@ -4,7 +4,8 @@
  * gate, record the run, and return its summary.
  */
 import { availableParallelism } from 'node:os';
-import type { Logger, Sink, Source, SinkSpec, SourceSpec } from '../../core/component.js';
+import type { Logger, Sink, SinkContext, Source, SourceContext, SinkSpec, SourceSpec } from '../../core/component.js';
+import type { ControlStore } from '../../seams/control-store/control-store.js';
 import { isReconcilingSink } from '../../core/component.js';
 import { ACCESS_SCHEMA, ERROR_SCHEMA, type RecordSchema } from '../../core/record.js';
 import { ConfigInvalid, QualityGateFailed, toTributaryError } from '../../core/errors.js';
@@ -57,6 +58,41 @@ export function pipelineSchema(stages: readonly Entry[]): RecordSchema {
   return getFormat(format).schema === 'error' ? ERROR_SCHEMA : ACCESS_SCHEMA;
 }
 
+/**
+ * Creates and opens the sinks into `out` (so the caller can close those opened before a failure),
+ * removing what an interrupted commit left in reconciling sinks.
+ */
+async function openSinks(
+  pipeline: string, entries: readonly Entry[], ctx: SinkContext, control: ControlStore, out: { sink: Sink; dataset: string }[],
+): Promise<void> {
+  for (const e of entries) {
+    const spec = registry.sinks.find((s) => s.type === e.type) as SinkSpec<unknown>;
+    const sink = await spec.create(e.id, spec.config.parse(strip(e)), ctx);
+    out.push({ sink, dataset: typeof e.dataset === 'string' ? e.dataset : typeof e.table === 'string' ? e.table : 'requests' });
+    await sink.open();
+    if (isReconcilingSink(sink)) {
+      const known = new Set((await control.listLakeFiles({ pipeline, sink: e.id })).map((f) => f.path));
+      const removed = await sink.reconcile(known);
+      if (removed.length) ctx.log.warn({ sink: e.id, removed: removed.length }, 'Removed files of an interrupted commit');
+    }
+  }
+}
+
+/** Creates the sources from their committed checkpoints, noting each stream's committed offset in `committed`. */
+async function openSources(
+  pipeline: string, entries: readonly Entry[], control: ControlStore, committed: Map<string, number>,
+  ctxFor: (checkpoints: ReadonlyMap<string, Readonly<Record<string, unknown>>>) => SourceContext,
+): Promise<Source[]> {
+  const out: Source[] = [];
+  for (const e of entries) {
+    const checkpoints = await control.getCheckpoints(pipeline, e.id);
+    for (const [key, v] of checkpoints) if (typeof v.offset === 'number') committed.set(key, v.offset);
+    const spec = registry.sources.find((s) => s.type === e.type) as SourceSpec<unknown>;
+    out.push(await spec.create(e.id, spec.config.parse(strip(e)), ctxFor(checkpoints)));
+  }
+  return out;
+}
+
 /** Runs an already loaded pipeline. */
 export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {}): Promise<RunSummary> {
   assertNoSecretRefs(loaded);
@@ -88,26 +124,12 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze);
   try {
     await cleanBronzeStaging(deployment.bronze);
-    for (const e of cfg.sinks) {
-      const spec = registry.sinks.find((s) => s.type === e.type) as SinkSpec<unknown>;
-      const sink = await spec.create(e.id, spec.config.parse(strip(e)), { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log });
-      await sink.open();
-      sinks.push({ sink, dataset: typeof e.dataset === 'string' ? e.dataset : typeof e.table === 'string' ? e.table : 'requests' });
-      if (isReconcilingSink(sink)) {
-        const known = new Set((await control.listLakeFiles({ pipeline: cfg.name, sink: e.id })).map((f) => f.path));
-        const removed = await sink.reconcile(known);
-        if (removed.length) log.warn({ sink: e.id, removed: removed.length }, 'Removed files of an interrupted commit');
-      }
-    }
+    await openSinks(cfg.name, cfg.sinks, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log }, control, sinks);
     const committed = new Map<string, number>();
-    for (const e of cfg.sources) {
-      const checkpoints = await control.getCheckpoints(cfg.name, e.id);
-      for (const [key, v] of checkpoints) if (typeof v.offset === 'number') committed.set(key, v.offset);
-      const spec = registry.sources.find((s) => s.type === e.type) as SourceSpec<unknown>;
-      sources.push(await spec.create(e.id, spec.config.parse(strip(e)), {
-        pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
-      }));
-    }
+    const ctxFor = (checkpoints: ReadonlyMap<string, Readonly<Record<string, unknown>>>): SourceContext => ({
+      pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
+    });
+    sources.push(...await openSources(cfg.name, cfg.sources, control, committed, ctxFor));
     const stageDefs: StageDef[] = cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) }));
     const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? Math.max(1, Math.min(availableParallelism(), 8)) : cfg.engine.workers);
     pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: 16_384 });

@@ -16,6 +16,7 @@
  *   `TRB_STORE_UNAVAILABLE` (retry: backoff) when the database is unreachable or busy,
  *   `TRB_STORE_QUERY_FAILED` otherwise, `TRB_STORE_CLOSED` after `close()`.
  */
+import type { BronzeSegmentRef } from '../../core/component.js';
 
 /** What started a run. */
 export const RUN_TRIGGERS = ['cli', 'watch', 'schedule', 'api', 'bench'] as const;
@@ -88,26 +89,7 @@ export interface CheckpointEntry {
  * One bronze object (raw bytes of a stream range, content-addressed). `(sha256, stream, fromOffset)`
  * identifies it: committing it again is ignored.
  */
-export interface BronzeEntry {
-  /** Hex sha256 of the stored (possibly encoded) object. */
-  readonly sha256: string;
-  /** ObjectStore key of the bytes. */
-  readonly objectKey: string;
-  /** Stored size in bytes. */
-  readonly size: number;
-  /** Source component id. */
-  readonly source: string;
-  /** Path or URI the bytes were read from. */
-  readonly uri: string;
-  /** Stream identity (files: fingerprint). */
-  readonly stream: string;
-  /** Stream byte offset of the first byte (decoded stream). */
-  readonly fromOffset: number;
-  /** Stream byte offset just past the last byte; `>= fromOffset`. */
-  readonly toOffset: number;
-  /** 1-based number of the first line. */
-  readonly firstLine: number;
-  readonly lineCount: number;
+export interface BronzeEntry extends BronzeSegmentRef {
   /** ISO-8601 timestamp of ingestion (normalised to UTC milliseconds). */
   readonly ingestedAt: string;
   /** How the object bytes are encoded. */

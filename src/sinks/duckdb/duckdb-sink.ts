@@ -5,7 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { appendRejections } from '../_shared/append-rejections.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CommittedFile, Logger, Sink, SinkBatch, SinkContext, SinkLocation } from '../../core/component.js';
 import type { Rejection, WriteResult } from '../../core/outcome.js';
@@ -165,19 +166,7 @@ export class DuckdbSink implements Sink {
 
   async #insertRejections(conn: DuckDBConnection, rejections: readonly Rejection[], commitId: string): Promise<void> {
     if (rejections.length === 0) return;
-    const app = await conn.createAppender(STAGE_TABLE, 'main', 'temp');
-    const at = new DuckDBTimestampValue(BigInt(Date.now()) * 1000n);
-    const str = (s: string | undefined): void => { if (s === undefined) app.appendNull(); else app.appendVarchar(s); };
-    try {
-      for (const r of rejections) {
-        str(r.origin.source); str(r.origin.uri); str(r.origin.stream);
-        app.appendBigInt(BigInt(Math.trunc(r.origin.line))); app.appendBigInt(BigInt(Math.trunc(r.origin.offset)));
-        str(r.code); str(r.reason); str(r.field); str(r.stage); str(r.raw);
-        app.appendTimestamp(at); str(commitId);
-        app.endRow();
-      }
-      app.flushSync();
-    } finally { app.closeSync(); }
+    await appendRejections(conn, STAGE_TABLE, 'temp', rejections, Date.now(), [commitId]);
     const cols = QUARANTINE_TABLE_COLUMNS.map(([n]) => quoteIdent(n)).join(', ');
     await conn.run(`INSERT INTO ${quoteIdent(this.#config.quarantine_table)} (${cols}) SELECT ${cols} FROM temp.${STAGE_TABLE}`);
     await conn.run(`DELETE FROM temp.${STAGE_TABLE}`);

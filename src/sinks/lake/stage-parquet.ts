@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DuckDBTimestampValue } from '@duckdb/node-api';
+import { appendRejections } from '../_shared/append-rejections.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { csvSelectList, quoteIdent, quoteLiteral, readCsvSql } from '../_shared/sql.js';
@@ -74,19 +74,7 @@ export async function stageRejections(
   await mkdir(dir, { recursive: true });
   const cols = QUARANTINE_COLUMNS.map(([n, t]) => `${quoteIdent(n)} ${t}`).join(', ');
   await conn.run(`CREATE OR REPLACE TABLE quarantine_stage (${cols})`);
-  const app = await conn.createAppender('quarantine_stage');
-  const at = new DuckDBTimestampValue(BigInt(Math.trunc(quarantinedAtMs)) * 1000n);
-  const str = (s: string | undefined): void => { if (s === undefined) app.appendNull(); else app.appendVarchar(s); };
-  try {
-    for (const r of rejections) {
-      str(r.origin.source); str(r.origin.uri); str(r.origin.stream);
-      app.appendBigInt(BigInt(Math.trunc(r.origin.line))); app.appendBigInt(BigInt(Math.trunc(r.origin.offset)));
-      str(r.code); str(r.reason); str(r.field); str(r.stage); str(r.raw);
-      app.appendTimestamp(at);
-      app.endRow();
-    }
-    app.flushSync();
-  } finally { app.closeSync(); }
+  await appendRejections(conn, 'quarantine_stage', null, rejections, quarantinedAtMs);
   await conn.run(`COPY (SELECT *, strftime(quarantined_at, '%Y-%m-%d') AS day FROM quarantine_stage) ` +
     `TO ${copyTarget(dir, true)} (${copyOptions(opts, true)})`);
   await conn.run('DROP TABLE quarantine_stage');

@@ -6,3 +6,9 @@ export const SinkRowsFailed = defineError<{ sink: string; commit: string; failed
   'TRB_SINK_ROWS_FAILED',
   'Sink `{sink}` could not store {failed} row(s) of commit {commit} (first: {reason}); the commit was aborted and will be retried from its checkpoint',
   { family: 'sink' });
+
+/** Another process is running the same pipeline on the same data directory. */
+export const PipelineBusy = defineError<{ pipeline: string; pid: number; lock: string }>(
+  'TRB_PIPELINE_BUSY',
+  'Pipeline `{pipeline}` is already running (pid {pid}) on this data directory; wait for it or stop it (lock: {lock})',
+  { family: 'request', status: 409 });

@@ -21,6 +21,7 @@ import type { StageDef } from '../workers/worker-protocol.js';
 import { silentLogger } from '../../observe/logger.js';
 import { PipelineRun } from './pipeline-run.js';
 import { StreamFormatDetector } from './stream-format-detector.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-summary.js';
 
 /** How to run a pipeline. */
@@ -107,69 +108,75 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   }
   const started = Date.now();
   const deployment = await openDeployment(opts.dataDir ?? loaded.dataDir, opts.env ?? process.env);
-  const { control } = deployment;
-  const runId = await control.startRun({ pipeline: cfg.name, configHash: loaded.configHash, trigger: opts.trigger ?? (opts.watch ? 'watch' : 'cli') });
-  const schema = pipelineSchema(cfg.stages);
-  const ac = new AbortController();
-  const onAbort = (): void => ac.abort();
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  if (opts.signal?.aborted) ac.abort();
-  const sinks: { sink: Sink; dataset: string }[] = [];
-  const sources: Source[] = [];
-  let pool: WorkerPool | undefined;
-  let run: PipelineRun | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let failure: unknown;
-  const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
-  const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze);
+  let lock: RunLock;
+  try { lock = acquireRunLock(deployment.dataDir, cfg.name); } catch (err) { await deployment.close(); throw err; }
   try {
-    await cleanBronzeStaging(deployment.bronze);
-    await openSinks(cfg.name, cfg.sinks, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log }, control, sinks);
-    const committed = new Map<string, number>();
-    const ctxFor = (checkpoints: ReadonlyMap<string, Readonly<Record<string, unknown>>>): SourceContext => ({
-      pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
+    const { control } = deployment;
+    const runId = await control.startRun({ pipeline: cfg.name, configHash: loaded.configHash, trigger: opts.trigger ?? (opts.watch ? 'watch' : 'cli') });
+    const schema = pipelineSchema(cfg.stages);
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) ac.abort();
+    const sinks: { sink: Sink; dataset: string }[] = [];
+    const sources: Source[] = [];
+    let pool: WorkerPool | undefined;
+    let run: PipelineRun | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let failure: unknown;
+    const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
+    const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze);
+    try {
+      await cleanBronzeStaging(deployment.bronze);
+      await openSinks(cfg.name, cfg.sinks, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log }, control, sinks);
+      const committed = new Map<string, number>();
+      const ctxFor = (checkpoints: ReadonlyMap<string, Readonly<Record<string, unknown>>>): SourceContext => ({
+        pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
+      });
+      sources.push(...await openSources(cfg.name, cfg.sources, control, committed, ctxFor));
+      const stageDefs: StageDef[] = cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) }));
+      const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? Math.max(1, Math.min(availableParallelism(), 8)) : cfg.engine.workers);
+      pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: 16_384 });
+      const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
+        ? (s as unknown as { totalBytes(): Promise<number | undefined> }).totalBytes() : Promise.resolve(undefined))));
+      const totalBytes = totals.every((t) => typeof t === 'number') ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
+      const parse = cfg.stages[0]!;
+      const detector = parse.format === 'auto' && parse.log_format === undefined
+        ? new StreamFormatDetector(typeof parse.sample_lines === 'number' ? parse.sample_lines : 1000) : undefined;
+      const r = new PipelineRun({
+        ...(detector ? { detector } : {}),
+        pipeline: cfg.name, runId, schema, control, pool, sinks, bronze: deployment.bronze, stagingDir: deployment.stagingDir,
+        committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
+        ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
+      }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines, commitIntervalMs: cfg.engine.commit_interval_ms, maxRawChars: 16_384 });
+      run = r;
+      if (opts.watch) timer = setInterval(() => { if (r.currentAgeMs() >= cfg.engine.commit_interval_ms) r.closeCurrent(); }, Math.max(20, Math.floor(cfg.engine.commit_interval_ms / 4)));
+      const results = await Promise.allSettled(opts.watch ? sources.map((s) => r.consume(s)) : [sources.reduce((p, s) => p.then(() => r.consume(s)), Promise.resolve())]);
+      const rejected = results.find((x) => x.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      await r.flush();
+    } catch (err) {
+      failure = err;
+      log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Run failed');
+    } finally {
+      if (timer) clearInterval(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (run && failure) { await run.flush().catch(() => undefined); await run.discard(); }
+      await Promise.allSettled(sources.map((s) => s.close()));
+      await pool?.close();
+    }
+    const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run));
+    await Promise.allSettled(sinks.map((s) => s.sink.close()));
+    await control.finishRun(runId, {
+      status: summary.status, counts: summary,
+      ...(summary.error ? { error: summary.error } : {}),
     });
-    sources.push(...await openSources(cfg.name, cfg.sources, control, committed, ctxFor));
-    const stageDefs: StageDef[] = cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) }));
-    const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? Math.max(1, Math.min(availableParallelism(), 8)) : cfg.engine.workers);
-    pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: 16_384 });
-    const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
-      ? (s as unknown as { totalBytes(): Promise<number | undefined> }).totalBytes() : Promise.resolve(undefined))));
-    const totalBytes = totals.every((t) => typeof t === 'number') ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
-    const parse = cfg.stages[0]!;
-    const detector = parse.format === 'auto' && parse.log_format === undefined
-      ? new StreamFormatDetector(typeof parse.sample_lines === 'number' ? parse.sample_lines : 1000) : undefined;
-    const r = new PipelineRun({
-      ...(detector ? { detector } : {}),
-      pipeline: cfg.name, runId, schema, control, pool, sinks, bronze: deployment.bronze, stagingDir: deployment.stagingDir,
-      committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
-      ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
-    }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines, commitIntervalMs: cfg.engine.commit_interval_ms, maxRawChars: 16_384 });
-    run = r;
-    if (opts.watch) timer = setInterval(() => { if (r.currentAgeMs() >= cfg.engine.commit_interval_ms) r.closeCurrent(); }, Math.max(20, Math.floor(cfg.engine.commit_interval_ms / 4)));
-    const results = await Promise.allSettled(opts.watch ? sources.map((s) => r.consume(s)) : [sources.reduce((p, s) => p.then(() => r.consume(s)), Promise.resolve())]);
-    const rejected = results.find((x) => x.status === 'rejected');
-    if (rejected) throw rejected.reason;
-    await r.flush();
-  } catch (err) {
-    failure = err;
-    log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Run failed');
+    await deployment.close();
+    await replayFrom?.close();
+    return summary;
   } finally {
-    if (timer) clearInterval(timer);
-    opts.signal?.removeEventListener('abort', onAbort);
-    if (run && failure) { await run.flush().catch(() => undefined); await run.discard(); }
-    await Promise.allSettled(sources.map((s) => s.close()));
-    await pool?.close();
+    lock.release();
   }
-  const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run));
-  await Promise.allSettled(sinks.map((s) => s.sink.close()));
-  await control.finishRun(runId, {
-    status: summary.status, counts: summary,
-    ...(summary.error ? { error: summary.error } : {}),
-  });
-  await deployment.close();
-  await replayFrom?.close();
-  return summary;
 }
 
 const detectorOf = (run: PipelineRun | undefined): RunSummary['formats'] =>

@@ -21,7 +21,7 @@ export const QualitySection = z.strictObject({
 export const EngineSection = z.strictObject({
   workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)], { error: 'must be `auto` or an integer from 1 to 64' })
     .default('auto')
-    .meta({ description: 'Worker threads for parsing: `auto` (one per CPU core) or an integer 1..64.', examples: ['auto', 4] }),
+    .meta({ description: 'Worker threads for parse/validate/encode: `auto` (one per CPU core minus one, left to the sinks; at least 1, at most 8) or an integer 1..64.', examples: ['auto', 4] }),
   commit_lines: z.number().int().min(1).default(100_000)
     .meta({ description: 'Lines per commit (bronze, sinks and checkpoints are committed together); bounds memory and the work a crash repeats. Worker batches are the sources\' chunks (`chunk_bytes`).' }),
   commit_interval_ms: z.number().int().min(1).default(500)

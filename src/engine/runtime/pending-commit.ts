@@ -34,7 +34,6 @@ export class PendingCommit {
   lines = 0;
   /** Lines the sources delivered into this commit. */
   sourceLines = 0;
-  bytes = 0;
   chunks = 0;
   #fd: number | undefined;
   /**
@@ -63,7 +62,6 @@ export class PendingCommit {
     if (r) r.to = chunk.endOffset;
     else this.streams.set(chunk.meta.stream, { from: chunk.startOffset, to: chunk.endOffset });
     this.checkpoints.set(`${source}\u0000${chunk.checkpoint.key}`, { source, key: chunk.checkpoint.key, value: chunk.checkpoint.value });
-    this.bytes += chunk.endOffset - chunk.startOffset;
     this.sourceLines += chunk.lineCount;
     this.chunks++;
   }

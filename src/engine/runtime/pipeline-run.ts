@@ -25,8 +25,6 @@ interface InflightEntry {
 export interface RuntimeSettings {
   readonly maxInflight: number;
   readonly commitLines: number;
-  readonly commitIntervalMs: number;
-  readonly maxRawChars: number;
 }
 
 /** Dependencies of a run, built by run-pipeline.ts. */

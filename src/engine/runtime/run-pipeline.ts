@@ -42,6 +42,9 @@ export interface RunOptions {
   readonly bronzeFrom?: string;
 }
 
+/** Raw lines stored with a rejection are cut to this many characters (documented in docs/record-schema.md). */
+const MAX_RAW_CHARS = 16_384;
+
 type Entry = { readonly id: string; readonly type: string } & Readonly<Record<string, unknown>>;
 const strip = ({ id: _id, type: _type, ...rest }: Entry): Record<string, unknown> => rest;
 
@@ -145,7 +148,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       sources.push(...await openSources(cfg.name, cfg.sources, control, committed, ctxFor));
       const stageDefs: StageDef[] = cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) }));
       const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? autoWorkers() : cfg.engine.workers);
-      pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: 16_384 });
+      pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: MAX_RAW_CHARS });
       const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
         ? (s as unknown as { totalBytes(): Promise<number | undefined> }).totalBytes() : Promise.resolve(undefined))));
       const totalBytes = totals.every((t) => typeof t === 'number') ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
@@ -157,7 +160,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
         pipeline: cfg.name, runId, schema, control, pool, sinks, bronze: deployment.bronze, stagingDir: deployment.stagingDir,
         committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
         ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
-      }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines, commitIntervalMs: cfg.engine.commit_interval_ms, maxRawChars: 16_384 });
+      }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines });
       run = r;
       if (opts.watch) timer = setInterval(() => { if (r.currentAgeMs() >= cfg.engine.commit_interval_ms) r.closeCurrent(); }, Math.max(20, Math.floor(cfg.engine.commit_interval_ms / 4)));
       const results = await Promise.allSettled(opts.watch ? sources.map((s) => r.consume(s)) : [sources.reduce((p, s) => p.then(() => r.consume(s)), Promise.resolve())]);

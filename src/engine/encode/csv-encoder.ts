@@ -51,6 +51,45 @@ export function formatTimestamp(ms: number): string {
   return cachedPrefix + String(microsOf(ms, sec)).padStart(6, '0');
 }
 
+/** How a lone surrogate is written: U+FFFD as UTF-8 (like Buffer), or a `\udXXX` escape (like JSON.stringify). */
+const LONE_AS_REPLACEMENT = 0;
+const LONE_AS_JSON_ESCAPE = 1;
+/** Extra UTF-16 units the last {@link writeNonAscii} call consumed (1 after a surrogate pair). */
+let lastExtraUnits = 0;
+
+/**
+ * Writes the non-ASCII code unit `c` = `s[i]` (with `s[i + 1]` when they form a surrogate pair) as
+ * UTF-8 into `b` at `p` and returns the new position; sets {@link lastExtraUnits}. Shared by the
+ * CSV and JSON string writers, whose ASCII fast paths stay inline.
+ */
+function writeNonAscii(b: Buffer, p: number, s: string, i: number, c: number, lone: number): number {
+  lastExtraUnits = 0;
+  if (c < 0x800) {
+    b[p++] = 0xc0 | (c >> 6);
+    b[p++] = 0x80 | (c & 0x3f);
+  } else if (c >= 0xd800 && c <= 0xdfff) {
+    const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+    if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+      const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+      lastExtraUnits = 1;
+      b[p++] = 0xf0 | (cp >> 18);
+      b[p++] = 0x80 | ((cp >> 12) & 0x3f);
+      b[p++] = 0x80 | ((cp >> 6) & 0x3f);
+      b[p++] = 0x80 | (cp & 0x3f);
+    } else if (lone === LONE_AS_REPLACEMENT) {
+      b[p++] = 0xef; b[p++] = 0xbf; b[p++] = 0xbd;
+    } else {
+      b[p++] = BACKSLASH; b[p++] = 117;
+      b[p++] = HEX[c >> 12]!; b[p++] = HEX[(c >> 8) & 15]!; b[p++] = HEX[(c >> 4) & 15]!; b[p++] = HEX[c & 15]!;
+    }
+  } else {
+    b[p++] = 0xe0 | (c >> 12);
+    b[p++] = 0x80 | ((c >> 6) & 0x3f);
+    b[p++] = 0x80 | (c & 0x3f);
+  }
+  return p;
+}
+
 /** The columns a stored row has: the schema's columns followed by the lineage columns. */
 export function storedColumns(schema: RecordSchema): readonly ColumnSchema[] {
   return [...schema.columns, ...LINEAGE_COLUMNS];
@@ -107,29 +146,13 @@ function createWriters(initial: number): Writers {
     let p = pos;
     b[p++] = QUOTE;
     for (let i = 0; i < n; i++) {
-      let c = s.charCodeAt(i);
+      const c = s.charCodeAt(i);
       if (c < 0x80) {
         if (c === QUOTE) b[p++] = QUOTE;
         b[p++] = c;
-      } else if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else if (c >= 0xd800 && c <= 0xdfff) {
-        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          i++;
-          b[p++] = 0xf0 | (c >> 18);
-          b[p++] = 0x80 | ((c >> 12) & 0x3f);
-          b[p++] = 0x80 | ((c >> 6) & 0x3f);
-          b[p++] = 0x80 | (c & 0x3f);
-        } else { // lone surrogate → U+FFFD, as Buffer/TextEncoder do
-          b[p++] = 0xef; b[p++] = 0xbf; b[p++] = 0xbd;
-        }
       } else {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 0x3f);
-        b[p++] = 0x80 | (c & 0x3f);
+        p = writeNonAscii(b, p, s, i, c, LONE_AS_REPLACEMENT);
+        i += lastExtraUnits;
       }
     }
     b[p++] = QUOTE;
@@ -148,7 +171,7 @@ function createWriters(initial: number): Writers {
     let p = pos;
     b[p++] = QUOTE; b[p++] = QUOTE;
     for (let i = 0; i < n; i++) {
-      let c = s.charCodeAt(i);
+      const c = s.charCodeAt(i);
       if (c >= 0x20 && c < 0x80) {
         if (c === QUOTE) { b[p++] = BACKSLASH; b[p++] = QUOTE; b[p++] = QUOTE; } else if (c === BACKSLASH) { b[p++] = BACKSLASH; b[p++] = BACKSLASH; } else b[p++] = c;
       } else if (c < 0x20) {
@@ -156,26 +179,9 @@ function createWriters(initial: number): Writers {
         const e = SHORT_ESCAPES[c]!;
         if (e !== 0) b[p++] = e;
         else { b[p++] = 117; b[p++] = ZERO; b[p++] = ZERO; b[p++] = HEX[c >> 4]!; b[p++] = HEX[c & 15]!; }
-      } else if (c < 0x800) {
-        b[p++] = 0xc0 | (c >> 6);
-        b[p++] = 0x80 | (c & 0x3f);
-      } else if (c >= 0xd800 && c <= 0xdfff) {
-        const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-          i++;
-          b[p++] = 0xf0 | (c >> 18);
-          b[p++] = 0x80 | ((c >> 12) & 0x3f);
-          b[p++] = 0x80 | ((c >> 6) & 0x3f);
-          b[p++] = 0x80 | (c & 0x3f);
-        } else { // lone surrogate: JSON.stringify writes `\udXXX`
-          b[p++] = BACKSLASH; b[p++] = 117;
-          b[p++] = HEX[c >> 12]!; b[p++] = HEX[(c >> 8) & 15]!; b[p++] = HEX[(c >> 4) & 15]!; b[p++] = HEX[c & 15]!;
-        }
       } else {
-        b[p++] = 0xe0 | (c >> 12);
-        b[p++] = 0x80 | ((c >> 6) & 0x3f);
-        b[p++] = 0x80 | (c & 0x3f);
+        p = writeNonAscii(b, p, s, i, c, LONE_AS_JSON_ESCAPE);
+        i += lastExtraUnits;
       }
     }
     b[p++] = QUOTE; b[p++] = QUOTE;

@@ -66,3 +66,7 @@ export const StoreObjectWriteFailed = defineError<{ store: string; key: string; 
 /** Reading, statting or listing objects failed (other than a missing object). */
 export const StoreObjectReadFailed = defineError<{ store: string; key: string; reason: string }>(
   'TRB_STORE_OBJECT_READ_FAILED', 'Reading `{key}` from the {store} object store failed: {reason}', { family: 'store' });
+
+/** A compare-and-set write found a different state than expected (a concurrent writer got there first). */
+export const StoreConflict = defineError<{ store: string; op: string; reason: string }>(
+  'TRB_STORE_CONFLICT', 'Conflict in the {store} store during `{op}`: {reason}', { family: 'store', status: 409 });

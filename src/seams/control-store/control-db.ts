@@ -74,8 +74,53 @@ export interface LakeFilesTable {
   committed_at: string;
 }
 
+/** `vault_entries`: primary key (name, version). */
+export interface VaultEntriesTable {
+  name: string;
+  version: number;
+  kind: string;
+  ciphertext: string;
+  wrapped_key: string;
+  master_key_id: string;
+  created_at: string;
+  created_by: string;
+  rotate_after_days: number | null;
+  /** JSON text of an object, or null. */
+  meta: string | null;
+}
+
+/** `audit_log`: primary key seq. */
+export interface AuditLogTable {
+  seq: number;
+  ts: string;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  request_id: string;
+  /** JSON text, or null. */
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+  mac: string;
+  key_version: number;
+}
+
+/** `audit_anchors`: primary key seq (the chain head the anchor covers). */
+export interface AuditAnchorsTable {
+  seq: number;
+  head_hash: string;
+  entry_count: number;
+  ts: string;
+  mac: string;
+  key_version: number;
+}
+
 /** The whole control database as Kysely sees it. */
 export interface ControlDb {
+  vault_entries: VaultEntriesTable;
+  audit_log: AuditLogTable;
+  audit_anchors: AuditAnchorsTable;
   runs: RunsTable;
   checkpoints: CheckpointsTable;
   commits: CommitsTable;

@@ -17,6 +17,8 @@
  *   `TRB_STORE_QUERY_FAILED` otherwise, `TRB_STORE_CLOSED` after `close()`.
  */
 import type { BronzeSegmentRef } from '../../core/component.js';
+import type { AuditStore } from './audit-store.js';
+import type { VaultStore } from './vault-store.js';
 
 /** What started a run. */
 export const RUN_TRIGGERS = ['cli', 'watch', 'schedule', 'api', 'bench'] as const;
@@ -156,6 +158,12 @@ export interface LakeFileQuery {
 export interface ControlStore {
   /** Adapter name for logs and `doctor` (`sqlite`, `postgres`). Never branch on it above the seam. */
   readonly kind: string;
+
+  /** The secret vault's ciphertext rows (see `vault-store.ts`). */
+  readonly vault: VaultStore;
+
+  /** The audit log's entries and anchors (see `audit-store.ts`). */
+  readonly audit: AuditStore;
 
   /**
    * Brings the schema to the latest version. Idempotent and safe to run concurrently from several

@@ -18,6 +18,11 @@ import type {
   LakeFileQuery, RunQuery, RunRecord, RunStatus, RunTrigger, StartRun,
 } from './control-store.js';
 import { prepareCommit } from './prepare-commit.js';
+import type { AuditStore } from './audit-store.js';
+import type { VaultStore } from './vault-store.js';
+import { SqlAuditStore } from './sql-audit-store.js';
+import { SqlVaultStore } from './sql-vault-store.js';
+import type { SqlOps } from './sql-ops.js';
 import { newRunId } from './run-id.js';
 import { checkInteger, checkText, toJsonText } from './store-values.js';
 
@@ -32,6 +37,8 @@ export interface SqlDialectProfile {
   createMigrator(): Migrator;
   /** True for errors worth retrying (connection lost, lock busy, serialization failure). */
   isTransient(err: unknown): boolean;
+  /** True for a primary-key or unique constraint violation. */
+  isUniqueViolation(err: unknown): boolean;
   /**
    * Runs a writing operation so that it cannot deadlock with other instances of this process
    * (SQLite: one writer per file at a time). Omit when the database queues writers itself.
@@ -58,6 +65,8 @@ function chunks<T>(items: readonly T[]): T[][] {
 /** ControlStore over any Kysely dialect profile. Create it through an adapter's factory. */
 export class SqlControlStore implements ControlStore {
   readonly kind: string;
+  readonly vault: VaultStore;
+  readonly audit: AuditStore;
   readonly #p: SqlDialectProfile;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -65,6 +74,16 @@ export class SqlControlStore implements ControlStore {
   constructor(profile: SqlDialectProfile) {
     this.#p = profile;
     this.kind = profile.kind;
+    const ops: SqlOps = {
+      kind: profile.kind, db: profile.db,
+      assertOpen: (op) => this.#assertOpen(op),
+      write: (fn) => this.#write(fn),
+      run: (op, fn) => this.#run(op, fn),
+      json: (v) => this.#json(v),
+      isUniqueViolation: (err) => profile.isUniqueViolation(err),
+    };
+    this.vault = new SqlVaultStore(ops);
+    this.audit = new SqlAuditStore(ops);
   }
 
   async migrate(): Promise<void> {

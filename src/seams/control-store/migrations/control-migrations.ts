@@ -111,9 +111,67 @@ function initial(env: MigrationEnv, s: SchemaOf): Migration {
   };
 }
 
+function security(env: MigrationEnv, s: SchemaOf): Migration {
+  const { json, timestamp: ts, bigint } = env;
+  return {
+    async up(db) {
+      // The vault: one row per version of an entry. Values are ciphertext under a per-row data key,
+      // and the data key is wrapped by the master key named in master_key_id.
+      await s(db).createTable('vault_entries')
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('ciphertext', 'text', (c) => c.notNull())
+        .addColumn('wrapped_key', 'text', (c) => c.notNull())
+        .addColumn('master_key_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('rotate_after_days', 'integer')
+        .addColumn('meta', json)
+        .addPrimaryKeyConstraint('vault_entries_pk', ['name', 'version'])
+        .addCheckConstraint('vault_entries_version_check', sql`${sql.ref('version')} >= 1`)
+        .execute();
+      await s(db).createIndex('vault_entries_master_idx').on('vault_entries').column('master_key_id').execute();
+
+      // The audit log: append-only, hash-chained and HMAC-keyed (see security/audit).
+      await s(db).createTable('audit_log')
+        .addColumn('seq', bigint, (c) => c.primaryKey())
+        .addColumn('ts', ts, (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('details', json)
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('mac', 'text', (c) => c.notNull())
+        .addColumn('key_version', 'integer', (c) => c.notNull())
+        .addCheckConstraint('audit_log_seq_check', sql`${sql.ref('seq')} >= 1`)
+        .execute();
+      await s(db).createIndex('audit_log_action_idx').on('audit_log').columns(['action', 'seq']).execute();
+      await s(db).createIndex('audit_log_ts_idx').on('audit_log').column('ts').execute();
+
+      // Anchors: signed (HMAC) snapshots of the chain head, exportable and checkable later.
+      await s(db).createTable('audit_anchors')
+        .addColumn('seq', bigint, (c) => c.primaryKey())
+        .addColumn('head_hash', 'text', (c) => c.notNull())
+        .addColumn('entry_count', bigint, (c) => c.notNull())
+        .addColumn('ts', ts, (c) => c.notNull())
+        .addColumn('mac', 'text', (c) => c.notNull())
+        .addColumn('key_version', 'integer', (c) => c.notNull())
+        .execute();
+    },
+    async down(db) {
+      for (const t of ['audit_anchors', 'audit_log', 'vault_entries']) await s(db).dropTable(t).execute();
+    },
+  };
+}
+
 /** Name → migration factory, in application order. */
 const MIGRATIONS: ReadonlyArray<readonly [string, (env: MigrationEnv, s: SchemaOf) => Migration]> = [
   ['0001_initial', initial],
+  ['0002_security', security],
 ];
 
 /** Names of every migration, in order (the last one is the schema version `migrate()` reaches). */

@@ -72,6 +72,7 @@ export function createPostgresControlStore(opts: PostgresControlStoreOptions): C
     driverParsesJson: true,
     createMigrator: () => new Migrator({ db: root, provider, migrationTableSchema: schema, ...CONTROL_MIGRATION_TABLES }),
     isTransient: isTransientPostgresError,
+    isUniqueViolation: (err) => (err as { code?: unknown } | null)?.code === '23505',
     destroy: () => root.destroy(),
   });
 }

@@ -29,6 +29,12 @@ export function isTransientSqliteError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
+/** True for a primary-key or unique constraint violation. */
+export function isUniqueViolationSqlite(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 let memoryStores = 0;
 
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
@@ -79,6 +85,7 @@ export function createSqliteControlStore(opts: SqliteControlStoreOptions): Contr
     driverParsesJson: false,
     createMigrator: () => new Migrator({ db, provider, ...CONTROL_MIGRATION_TABLES }),
     isTransient: isTransientSqliteError,
+    isUniqueViolation: isUniqueViolationSqlite,
     serializeWrites: (fn) => withPathLock(lockKey, fn),
     destroy: () => db.destroy(),
   });

@@ -4,6 +4,7 @@
  * new module calls `defineError`; a test fails when a module is missing.
  */
 import './core/errors.js';
+import './core/secret-value.js';
 import './config/config-errors.js';
 import './formats/errors.js';
 import './seams/store-errors.js';
@@ -15,6 +16,6 @@ import './engine/errors.js';
 
 /** Modules listed above, relative to src/ (checked by a test against the source tree). */
 export const ERROR_MODULES: readonly string[] = Object.freeze([
-  'core/errors.ts', 'config/config-errors.ts', 'formats/errors.ts', 'seams/store-errors.ts',
+  'core/errors.ts', 'core/secret-value.ts', 'config/config-errors.ts', 'formats/errors.ts', 'seams/store-errors.ts',
   'sinks/_shared/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts', 'sources/bronze/errors.ts', 'engine/errors.ts',
 ]);

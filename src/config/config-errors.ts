@@ -26,8 +26,14 @@ export const ConfigPlaintextSecret = defineError<{ file: string; line?: number; 
   'Plaintext secret in {file}:{line} at `{path}`: write `${secret:NAME}` and store the value with `tributary secrets set NAME`',
   { family: 'config' });
 
-/** A config uses `${secret:NAME}` but no secret vault is available to resolve it. */
-export const SecretVaultUnavailable = defineError<{ file: string; line?: number; path: string; secret: string }>(
-  'TRB_SECRET_VAULT_UNAVAILABLE',
-  'Cannot resolve secret `{secret}` used in {file}:{line} at `{path}`: no secret vault is available in this build; use `${env:NAME}` for now',
+/** A `${secret:NAME}` appears in a field that is not declared as secret (its value could be printed). */
+export const ConfigSecretNotAllowed = defineError<{ file: string; line?: number; path: string; secret: string }>(
+  'TRB_CONFIG_SECRET_NOT_ALLOWED',
+  'Secret `{secret}` is used in {file}:{line} at `{path}`, a field that is not secret (its value would be logged and stored in run records); secrets are accepted only in fields documented as secret',
+  { family: 'config' });
+
+/** A `${secret:NAME}` of a pipeline could not be resolved through the vault (sealed, missing, corrupted). */
+export const SecretResolveFailed = defineError<{ file: string; line?: number; path: string; secret: string; reason: string }>(
+  'TRB_SECRET_RESOLVE_FAILED',
+  'Cannot resolve secret `{secret}` used in {file}:{line} at `{path}`: {reason}',
   { family: 'secret' });

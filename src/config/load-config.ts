@@ -8,14 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigInvalid, TributaryError } from '../core/errors.js';
-import { ConfigEnvMissing, ConfigIssues } from './config-errors.js';
+import { ConfigEnvMissing, ConfigIssues, ConfigSecretNotAllowed } from './config-errors.js';
 import { formatPath } from './config-path.js';
 import { deepFreeze } from './deep-freeze.js';
 import { mapZodIssues } from './map-zod-issues.js';
 import { substitutePlaceholders } from './placeholders.js';
 import type { ComponentRegistry } from './registry-types.js';
 import { buildPipelineSchema, type PipelineConfig } from './schema/pipeline.js';
-import { locateSecretRefs, type SecretRef } from './schema/secret-ref.js';
+import { locateSecretFields, locateSecretRefs, type SecretRef } from './schema/secret-ref.js';
 import { createYamlSourceMap } from './yaml-source-map.js';
 
 /** Options for loading a pipeline. */
@@ -85,6 +85,14 @@ export function validatePipelineText(text: string, file: string, registry: Compo
     const mapped = mapZodIssues(parsed.error.issues, { file, registry, schema, data, sourceMap });
     // A value whose placeholder failed is already reported; its follow-on type error is noise.
     problems.push(...mapped.filter((e) => !placeholderPaths.has(String(e.details['path']))));
+  }
+  if (parsed.success) {
+    // A secret may only sit in a field declared with secretRef(): anywhere else it would be printed.
+    const secretFields = new Set(locateSecretFields(parsed.data).map(formatPath));
+    for (const r of locateSecretRefs(data)) {
+      const path = formatPath(r.path);
+      if (!secretFields.has(path)) problems.push(ConfigSecretNotAllowed({ file, line: sourceMap.locate(r.path).line, path, secret: r.name }));
+    }
   }
   if (problems.length > 0 || !parsed.success) return fail(problems);
 
@@ -162,4 +170,4 @@ export function configProblems(err: unknown): readonly TributaryError[] {
   return [err];
 }
 
-export { assertNoSecretRefs } from './resolve-secrets.js';
+export { resolveConfigSecrets } from './resolve-secrets.js';

@@ -10,6 +10,8 @@ import { createSqliteControlStore } from '../seams/control-store/sqlite/index.js
 import { createPostgresControlStore } from '../seams/control-store/postgres/index.js';
 import type { ObjectStore } from '../seams/object-store/object-store.js';
 import { createLocalFsObjectStore } from '../seams/object-store/local-fs/index.js';
+import { openVault } from '../security/vault/open-vault.js';
+import type { Vault } from '../security/vault/vault.js';
 
 /** Everything a run needs from its deployment. */
 export interface Deployment {
@@ -18,6 +20,8 @@ export interface Deployment {
   /** Where bronze objects live (local directory `<data_dir>/bronze` in the embedded mode). */
   readonly bronze: ObjectStore;
   readonly stagingDir: string;
+  /** The secret vault (sealed until a master key is available; see security/vault). */
+  readonly vault: Vault;
   close(): Promise<void>;
 }
 
@@ -30,8 +34,9 @@ export async function openDeployment(dataDir: string, env: NodeJS.ProcessEnv = p
     : createSqliteControlStore({ path: join(dataDir, 'control.db') });
   await control.migrate();
   const bronze = createLocalFsObjectStore({ root: join(dataDir, 'bronze') });
+  const vault = openVault({ control, env });
   return {
-    dataDir, control, bronze, stagingDir: join(dataDir, 'staging'),
+    dataDir, control, bronze, stagingDir: join(dataDir, 'staging'), vault,
     close: async () => { await bronze.close(); await control.close(); },
   };
 }

@@ -4,11 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigInvalid, UnknownComponent, type TributaryError } from '../../src/core/errors.js';
-import { ConfigEnvMissing, ConfigIssues, ConfigPlaintextSecret, SecretVaultUnavailable } from '../../src/config/config-errors.js';
+import { ConfigEnvMissing, ConfigIssues, ConfigPlaintextSecret, ConfigSecretNotAllowed, SecretResolveFailed } from '../../src/config/config-errors.js';
+import { isSecretValue, SecretValue } from '../../src/core/secret-value.js';
+import { SecretNotFound } from '../../src/security/errors.js';
+import { inspect } from 'node:util';
 import {
   configProblems, loadPipelineFile, loadPipelineText, validatePipelineText, type LoadOptions,
 } from '../../src/config/load-config.js';
-import { assertNoSecretRefs } from '../../src/config/resolve-secrets.js';
+import { resolveConfigSecrets } from '../../src/config/resolve-secrets.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { fakeRegistry, VALID_YAML } from './fake-registry.js';
 
@@ -209,17 +212,46 @@ ${lines}sinks: [{ id: lake, type: lake }]
     assert.equal(k.details['path'], 'sources[0]["${env:K}"]');
   });
 
-  it('keeps ${secret:NAME} as-is, records it with its line, and fails at run time without a vault', () => {
-    const p = loadPipelineText(http('    url: https://u:${secret:API_PASS}@h/${secret:API_USER}\n    token: ${secret:API_TOKEN}\n'), 'p.yaml', fakeRegistry, opts);
-    assert.equal(p.config.sources[0]?.['token'], '${secret:API_TOKEN}');
+  it('parses ${secret:NAME} in secret fields into unresolved SecretValues, recorded with their lines', () => {
+    const p = loadPipelineText(http('    url: https://h/x\n    token: Bearer ${secret:API_USER}:${secret:API_TOKEN}\n'), 'p.yaml', fakeRegistry, opts);
+    const token = p.config.sources[0]?.['token'];
+    assert.ok(isSecretValue(token));
+    assert.equal(token.resolved, false);
+    assert.deepEqual(token.names, ['API_USER', 'API_TOKEN']);
     assert.deepEqual(p.secretRefs, [
-      { name: 'API_PASS', path: 'sources[0].url', line: 5 },
-      { name: 'API_USER', path: 'sources[0].url', line: 5 },
+      { name: 'API_USER', path: 'sources[0].token', line: 6 },
       { name: 'API_TOKEN', path: 'sources[0].token', line: 6 },
     ]);
-    assert.throws(() => assertNoSecretRefs(p), (err: unknown) => SecretVaultUnavailable.is(err)
-      && err.details['secret'] === 'API_PASS' && err.details['line'] === 5 && err.exit === 2 && /`API_PASS`/.test(err.message));
-    assert.doesNotThrow(() => assertNoSecretRefs(loadPipelineText(VALID_YAML, 'p.yaml', fakeRegistry, opts)));
+  });
+
+  it('refuses ${secret:NAME} in a field that is not secret (it would be printed)', () => {
+    const e = problem(http('    url: https://u:${secret:API_PASS}@h/\n'));
+    assert.ok(ConfigSecretNotAllowed.is(e), e.message);
+    assert.equal(e.details['line'], 5);
+    assert.equal(e.details['path'], 'sources[0].url');
+    assert.equal(e.details['secret'], 'API_PASS');
+  });
+
+  it('resolves secrets through the vault into values that print as [redacted]', async () => {
+    const p = loadPipelineText(http('    url: https://h/x\n    token: Bearer ${secret:API_TOKEN}\n'), 'p.yaml', fakeRegistry, opts);
+    const reads: string[] = [];
+    const vault = { get: (name: string) => { reads.push(name); return Promise.resolve(SecretValue.of('canary-7f3a', name)); } };
+    const cfg = await resolveConfigSecrets(p, vault, { pipeline: 'web' });
+    const token = cfg.sources[0]?.['token'] as SecretValue;
+    assert.equal(token.reveal(), 'Bearer canary-7f3a');
+    assert.deepEqual(reads, ['API_TOKEN']);
+    for (const shown of [JSON.stringify(cfg), String(token), `${token}`, inspect(cfg, { depth: 10 }), inspect(token)]) {
+      assert.doesNotMatch(shown, /canary-7f3a/);
+    }
+    assert.match(JSON.stringify(cfg), /\[redacted\]/);
+    assert.equal((p.config.sources[0]?.['token'] as SecretValue).resolved, false, 'the loaded config is not mutated');
+  });
+
+  it('names the secret, file, line and path when the vault cannot resolve it', async () => {
+    const p = loadPipelineText(http('    url: https://h/x\n    token: ${secret:MISSING}\n'), 'p.yaml', fakeRegistry, opts);
+    const vault = { get: (name: string) => Promise.reject(SecretNotFound({ secret: name })) };
+    await assert.rejects(resolveConfigSecrets(p, vault), (err: unknown) => SecretResolveFailed.is(err)
+      && err.details['secret'] === 'MISSING' && err.details['line'] === 6 && err.exit === 2 && /MISSING/.test(err.message));
   });
 
   it('rejects a plaintext value in a secret field', () => {

@@ -7,16 +7,23 @@ import { REPO_ROOT } from '../helpers/tmp.js';
 
 export { REPO_ROOT };
 
-/** The process environment without Tributary overrides (data dir, control store URL, …). */
+let testConfigHome: string | undefined;
+
+/**
+ * The process environment without Tributary overrides (data dir, control store URL, master key, …).
+ * `XDG_CONFIG_HOME` points at a private temporary directory, so a vault master key file created by
+ * a test never lands in the real user's ~/.config.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  testConfigHome ??= mkdtempSync(join(tmpdir(), 'trb-e2e-config-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', XDG_CONFIG_HOME: testConfigHome };
   for (const k of Object.keys(env)) if (k.startsWith('TRIBUTARY_') || k === 'WEB_LOGS_DIR') delete env[k];
   return { ...env, ...extra };
 }
 
-/** Starts `node --import tsx src/main.ts ...args` in the repository root. */
-export function spawnCli(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts `node --import tsx src/main.ts ...args` in the repository root (`env` adds variables). */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: REPO_ROOT, env: cleanEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Outcome of one CLI invocation. */
@@ -28,8 +35,8 @@ export interface CliResult {
 }
 
 /** Runs the CLI to completion, optionally feeding `input` on stdin. */
-export function cli(args: readonly string[], input?: string | Buffer): Promise<CliResult> {
-  const child = spawnCli(args);
+export function cli(args: readonly string[], input?: string | Buffer, env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawnCli(args, env);
   return collect(child, input);
 }
 

@@ -10,7 +10,7 @@ import { isReconcilingSink } from '../../core/component.js';
 import { ACCESS_SCHEMA, ERROR_SCHEMA, type RecordSchema } from '../../core/record.js';
 import { ConfigInvalid, QualityGateFailed, toTributaryError } from '../../core/errors.js';
 import { snapshotCounts } from '../../core/counts.js';
-import { loadPipelineFile, assertNoSecretRefs, type LoadedPipeline } from '../../config/load-config.js';
+import { loadPipelineFile, resolveConfigSecrets, type LoadedPipeline } from '../../config/load-config.js';
 import { getFormat } from '../../formats/index.js';
 import { registry } from '../registry.js';
 import { openDeployment } from '../bootstrap.js';
@@ -108,18 +108,21 @@ async function openSources(
 
 /** Runs an already loaded pipeline. */
 export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {}): Promise<RunSummary> {
-  assertNoSecretRefs(loaded);
-  const cfg = loaded.config as unknown as {
+  const raw = loaded.config as unknown as {
     name: string; sources: readonly Entry[]; stages: readonly Entry[]; sinks: readonly Entry[];
     quality: { max_invalid_ratio: number; min_lines: number };
     engine: { workers: number | 'auto'; commit_lines: number; commit_interval_ms: number; max_inflight_batches: number };
   };
   const log = opts.log ?? silentLogger;
-  if (cfg.stages[0]?.type !== 'parse') {
+  if (raw.stages[0]?.type !== 'parse') {
     throw ConfigInvalid({ file: loaded.file, path: 'stages[0]', reason: 'the first stage must be `parse` (it turns lines into records)' });
   }
   const started = Date.now();
   const deployment = await openDeployment(opts.dataDir ?? loaded.dataDir, opts.env ?? process.env);
+  let cfg: typeof raw;
+  try {
+    cfg = await resolveConfigSecrets({ ...loaded, config: raw }, deployment.vault, { pipeline: raw.name });
+  } catch (err) { await deployment.close(); throw err; }
   let lock: RunLock;
   try { lock = acquireRunLock(deployment.dataDir, cfg.name); } catch (err) { await deployment.close(); throw err; }
   try {

@@ -17,6 +17,8 @@ import { tmpDir } from '../../../test/helpers/tmp.js';
 import {
   bronzeEntry, commitRecord, describeControlStoreContract, lakeFile,
 } from '../../../test/contract/control-store.contract.js';
+import { describeVaultStoreContract } from '../../../test/contract/vault-store.contract.js';
+import { CONTROL_MIGRATION_NAMES } from './migrations/control-migrations.js';
 import type { ControlStore } from './control-store.js';
 import { createPostgresControlStore } from './postgres/index.js';
 import { createSqliteControlStore } from './sqlite/index.js';
@@ -53,6 +55,7 @@ for (const [name, openStores] of Object.entries(openers)) {
   if (!ADAPTERS.has(name)) continue;
   const label = name === 'postgres' ? 'postgres [postgresql]' : name;
   describeControlStoreContract(label, async (t) => (await openStores(t, 1))?.[0] ?? null);
+  describeVaultStoreContract(label, async (t) => (await openStores(t, 1))?.[0] ?? null);
 
   describe(`control store ${label}: shared database`, () => {
     test('two instances migrate concurrently and see each other\'s runs and commits', async (t) => {
@@ -197,7 +200,7 @@ describe('control store postgres: specifics', { skip: !ADAPTERS.has('postgres') 
     assert.deepEqual(rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`), [
       'bronze_objects.from_offset:bigint', 'checkpoints.value:jsonb', 'runs.counts:jsonb', 'runs.started_at:timestamp with time zone',
     ]);
-    const { rows: mig } = await client.query<{ name: string }>(`select name from "${schema}".control_migrations`);
-    assert.deepEqual(mig.map((r) => r.name), ['0001_initial']);
+    const { rows: mig } = await client.query<{ name: string }>(`select name from "${schema}".control_migrations order by name`);
+    assert.deepEqual(mig.map((r) => r.name), [...CONTROL_MIGRATION_NAMES]);
   });
 });

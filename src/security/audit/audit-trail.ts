@@ -3,8 +3,11 @@
  * chains and MACs entries into `ControlStore.audit` and mirrors them as JSON lines.
  */
 
-/** Outcome of an audited action. */
-export type AuditOutcome = 'ok' | 'denied' | 'error';
+/**
+ * Outcome of an audited action. Privileged operations write `attempt` before acting (so a
+ * fail-closed trail refuses them before anything happens) and `ok` or `error` after.
+ */
+export type AuditOutcome = 'attempt' | 'ok' | 'denied' | 'error';
 
 /** One audited action. Never put a secret value in any field. */
 export interface AuditEvent {

@@ -22,7 +22,7 @@ it('renders one options table per component type from the zod schemas', () => {
 it('renders every defined error code with family, exit code, HTTP status and template', () => {
   const md = renderErrorReference();
   assert.ok(md.includes('| `TRB_CONFIG_INVALID` | config | 2 | 400 | never | Invalid pipeline config in {file}:{line} at `{path}`: {reason} |'));
-  assert.ok(md.includes('| `TRB_SECRET_VAULT_UNAVAILABLE` | secret | 2 | 500 | never |'));
+  assert.ok(md.includes('| `TRB_SECRET_RESOLVE_FAILED` | secret | 2 | 500 | never |'));
   assert.ok(md.includes('| `TRB_NOT_FOUND` | request | 1 | 404 | never |'), 'a per-code status overrides the family');
   const codes = [...md.matchAll(/^\| `(TRB_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
   assert.deepEqual(codes, [...codes].sort(), 'sorted by code');

@@ -14,6 +14,7 @@ import { registerGenerate } from './commands/generate.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSecrets } from './commands/secrets.js';
+import { registerDoctor } from './commands/doctor.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'print error details and debug logs')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay, registerSecrets]) {
+  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay, registerSecrets, registerDoctor]) {
     register(program);
   }
   return program;

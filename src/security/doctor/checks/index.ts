@@ -1,0 +1,18 @@
+/** The doctor's checks, in report order. Adding a check is adding a file and a line here. */
+import type { DoctorCheck } from '../doctor-check.js';
+import { dataDirPermissionsCheck } from './data-dir-permissions.js';
+import { geoipAgeCheck } from './geoip-age.js';
+import { keyRotationCheck } from './key-rotation.js';
+import { masterKeyCheck } from './master-key.js';
+import { plaintextSecretsCheck } from './plaintext-secrets.js';
+import { tlsListenersCheck } from './tls-listeners.js';
+
+/** Every check `tributary doctor` runs. */
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
+  plaintextSecretsCheck,
+  masterKeyCheck,
+  dataDirPermissionsCheck,
+  keyRotationCheck,
+  geoipAgeCheck,
+  tlsListenersCheck,
+]);

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { toTributaryError, EXIT_CODES } from '../core/errors.js';
+import { scrubSecrets } from '../core/secret-scrubber.js';
 import { registerRun } from './commands/run.js';
 import { registerDemo } from './commands/demo.js';
 import { registerParse } from './commands/parse.js';
@@ -42,12 +43,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const e = toTributaryError(err);
     const verbose = program.opts<{ verbose?: boolean }>().verbose ?? argv.includes('--verbose');
-    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: e.toJSON() })}\n`);
+    if (argv.includes('--json')) process.stdout.write(`${scrubSecrets(JSON.stringify({ error: e.toJSON() }))}\n`);
     else {
-      process.stderr.write(`error[${e.code}]: ${e.message}\n`);
+      process.stderr.write(`${scrubSecrets(`error[${e.code}]: ${e.message}`)}\n`);
       if (verbose) {
-        if (Object.keys(e.details).length) process.stderr.write(`details: ${JSON.stringify(e.details, null, 2)}\n`);
-        if (e.cause) process.stderr.write(`cause: ${e.cause instanceof Error ? e.cause.stack : String(e.cause)}\n`);
+        if (Object.keys(e.details).length) process.stderr.write(`${scrubSecrets(`details: ${JSON.stringify(e.details, null, 2)}`)}\n`);
+        if (e.cause) process.stderr.write(`${scrubSecrets(`cause: ${e.cause instanceof Error ? e.cause.stack : String(e.cause)}`)}\n`);
       }
     }
     return e.exit;

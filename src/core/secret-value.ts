@@ -10,6 +10,7 @@
  */
 import { inspect } from 'node:util';
 import { defineError } from './errors.js';
+import { rememberSecret } from './secret-scrubber.js';
 
 /** `reveal()` was called on a secret that the engine has not resolved through the vault. */
 export const SecretUnresolved = defineError<{ secrets: readonly string[] }>(
@@ -32,6 +33,7 @@ export class SecretValue {
     this.template = template;
     this.names = Object.freeze([...new Set([...template.matchAll(REF)].map((m) => m[1] ?? ''))]);
     this.#value = value;
+    if (value !== undefined) rememberSecret(value);
     Object.freeze(this);
   }
 
@@ -55,7 +57,11 @@ export class SecretValue {
    * throws for a missing secret (the vault's own error, naming it).
    */
   resolve(lookup: (name: string) => string): SecretValue {
-    return new SecretValue(this.template, this.template.replace(REF, (_m, name: string) => lookup(name)));
+    return new SecretValue(this.template, this.template.replace(REF, (_m, name: string) => {
+      const v = lookup(name);
+      rememberSecret(v);
+      return v;
+    }));
   }
 
   /** The plaintext. Throws `TRB_SECRET_UNRESOLVED` when not resolved. */

@@ -4,6 +4,7 @@
  * secrets are redacted before anything is written.
  */
 import type { Logger } from '../core/component.js';
+import { scrubSecrets } from '../core/secret-scrubber.js';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 } as const;
 /** A log level name. */
@@ -24,7 +25,7 @@ export function createLogger(opts: { level?: LogLevel; out?: NodeJS.WritableStre
   const out = opts.out ?? process.stderr;
   const emit = (level: Exclude<LogLevel, 'silent'>) => (obj: object, msg?: string): void => {
     if (LEVELS[level] < min) return;
-    out.write(`${JSON.stringify({ level, time: new Date().toISOString(), ...opts.bindings, ...(redact(obj) as object), msg })}\n`);
+    out.write(`${scrubSecrets(JSON.stringify({ level, time: new Date().toISOString(), ...opts.bindings, ...(redact(obj) as object), msg }))}\n`);
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -3,6 +3,7 @@
  * sinks and worker pool, pump every source through a {@link PipelineRun}, evaluate the quality
  * gate, record the run, and return its summary.
  */
+import { scrubSecrets } from '../../core/secret-scrubber.js';
 import { availableParallelism } from 'node:os';
 import type { Logger, Sink, SinkContext, Source, SourceContext, SinkSpec, SourceSpec } from '../../core/component.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
@@ -214,7 +215,7 @@ function buildSummary(
   let status: RunSummary['status'] = 'succeeded';
   if (failure) {
     const e = toTributaryError(failure);
-    error = { code: e.code, message: e.message };
+    error = { code: e.code, message: scrubSecrets(e.message) };
     status = 'failed';
   } else if (!gatePassed) {
     const e = QualityGateFailed({ pipeline: cfg.name, invalid: quarantined, total: linesRead, ratio: ratio.toFixed(4), threshold: String(cfg.quality.max_invalid_ratio) });

@@ -10,6 +10,9 @@ import { createSqliteControlStore } from '../seams/control-store/sqlite/index.js
 import { createPostgresControlStore } from '../seams/control-store/postgres/index.js';
 import type { ObjectStore } from '../seams/object-store/object-store.js';
 import { createLocalFsObjectStore } from '../seams/object-store/local-fs/index.js';
+import type { DataKeys } from '../security/vault/data-keys.js';
+import type { AuditLog } from '../security/audit/audit-log.js';
+import { openAuditLog } from '../security/audit/open-audit-log.js';
 
 /** Everything a run needs from its deployment. */
 export interface Deployment {
@@ -18,11 +21,25 @@ export interface Deployment {
   /** Where bronze objects live (local directory `<data_dir>/bronze` in the embedded mode). */
   readonly bronze: ObjectStore;
   readonly stagingDir: string;
+  /** Data keys held by the vault; absent until a vault is wired in ({@link DeploymentOptions.keys}). */
+  readonly keys?: DataKeys;
+  /**
+   * The audit log (entries in `control.audit`, mirror `<data_dir>/audit/audit.jsonl`, fail-closed
+   * from `TRIBUTARY_AUDIT_FAIL_CLOSED`); present exactly when `keys` is, since it is keyed by the vault.
+   */
+  readonly audit?: AuditLog;
+  /** Flushes pending audit writes, then closes the stores. */
   close(): Promise<void>;
 }
 
+/** Optional parts of a deployment. */
+export interface DeploymentOptions {
+  /** The vault's data keys; enables {@link Deployment.audit}. */
+  readonly keys?: DataKeys;
+}
+
 /** Opens (creating if needed) the deployment rooted at `dataDir` and migrates its control store. */
-export async function openDeployment(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<Deployment> {
+export async function openDeployment(dataDir: string, env: NodeJS.ProcessEnv = process.env, opts: DeploymentOptions = {}): Promise<Deployment> {
   mkdirSync(dataDir, { recursive: true, mode: 0o750 });
   const url = env.TRIBUTARY_CONTROL_STORE_URL;
   const control = url && /^postgres(ql)?:\/\//.test(url)
@@ -30,8 +47,10 @@ export async function openDeployment(dataDir: string, env: NodeJS.ProcessEnv = p
     : createSqliteControlStore({ path: join(dataDir, 'control.db') });
   await control.migrate();
   const bronze = createLocalFsObjectStore({ root: join(dataDir, 'bronze') });
+  const audit = opts.keys ? openAuditLog({ control, dataDir, keys: opts.keys, env }) : undefined;
   return {
     dataDir, control, bronze, stagingDir: join(dataDir, 'staging'),
-    close: async () => { await bronze.close(); await control.close(); },
+    ...(opts.keys ? { keys: opts.keys } : {}), ...(audit ? { audit } : {}),
+    close: async () => { await audit?.flush(); await bronze.close(); await control.close(); },
   };
 }

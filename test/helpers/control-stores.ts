@@ -53,6 +53,23 @@ const sqlite: StoreAdapter = {
   },
 };
 
+/**
+ * Kysely's migrator introspects every schema of the database (has_schema_privilege,
+ * pg_get_serial_sequence), so a schema that another test file drops at that moment fails the
+ * migration with `schema "..." does not exist`; such a failure is retried.
+ */
+async function migrateRetrying(s: ControlStore): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await s.migrate();
+      return;
+    } catch (err) {
+      if (attempt >= 5 || !/schema "[^"]+" does not exist/.test(err instanceof Error ? err.message : String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
 const postgres: StoreAdapter = {
   label: 'postgres [postgresql]',
   async open(t, n = 1) {
@@ -66,7 +83,7 @@ const postgres: StoreAdapter = {
       await Promise.all(stores.map((s) => s.close()));
       try { await client.query(`drop schema if exists "${schema}" cascade`); } finally { await client.end(); }
     });
-    for (const s of stores) await s.migrate();
+    for (const s of stores) await migrateRetrying(s);
     const raw: RawSql = {
       exec: async (sql, params = []) => { await client.query(sql.replace(/\{(\w+)\}/g, `"${schema}"."$1"`), [...params]); },
     };

@@ -43,6 +43,11 @@ const reasonOf = (err: unknown): string => (err instanceof Error ? err.message :
  * Writes and verifies the audit log. Safe for concurrent use: writes of one instance are queued (so
  * its mirror lines come in seq order), and several instances, processes or hosts may append to one
  * store (the store serialises appends; every entry still chains to the one before it).
+ *
+ * Every write reads the audit key with `keys.current('audit', 'audit', { create: true })`. A
+ * `DataKeys` implementation that audits through this log must therefore store a newly created audit
+ * key before recording its creation, and must not record reads of the audit key itself (each
+ * record would trigger another one, without end).
  */
 export class AuditLog implements AuditTrail {
   /** Whether privileged events fail closed. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Finds every *.test.ts under src/, test/ and bench/ and runs them with node's test runner (tsx
 // loader). `--unit` leaves out *.int.test.ts (tests that need services) and test/e2e.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -21,5 +22,11 @@ let selected = files.sort();
 if (unitOnly) selected = selected.filter((f) => !f.endsWith('.int.test.ts') && !f.startsWith('test/e2e'));
 if (filters.length) selected = selected.filter((f) => filters.some((x) => f.includes(x)));
 if (selected.length === 0) { console.error('No test files found'); process.exit(1); }
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { stdio: 'inherit' });
+// Tests never touch the real user's ~/.config: a vault master key file created by a test lands in
+// a private temporary directory, removed afterwards.
+const configHome = mkdtempSync(join(tmpdir(), 'trb-test-config-'));
+const env = { ...process.env, XDG_CONFIG_HOME: configHome };
+for (const k of Object.keys(env)) if (k.startsWith('TRIBUTARY_MASTER_KEY') || k === 'TRIBUTARY_KMS_MODULE') delete env[k];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { stdio: 'inherit', env });
+rmSync(configHome, { recursive: true, force: true });
 process.exit(r.status ?? 1);

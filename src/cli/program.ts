@@ -16,6 +16,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerAudit } from './commands/audit.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -25,7 +26,8 @@ export function buildProgram(): Command {
     .option('--verbose', 'print error details and debug logs')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay, registerSecrets, registerDoctor]) {
+  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
+    registerSecrets, registerAudit, registerDoctor]) {
     register(program);
   }
   return program;

@@ -10,6 +10,7 @@ import { isTributaryError } from '../../src/core/errors.js';
 import type {
   BronzeEntry, CommitRecord, ControlStore, LakeFileEntry,
 } from '../../src/seams/control-store/control-store.js';
+import type { AuditEntryDraft, AuditHead } from '../../src/seams/control-store/audit-store.js';
 
 /** Returns a fresh, empty store that `migrate()` has not run on, or null when `t` was skipped. */
 export type ControlStoreFactory = (t: TestContext) => Promise<ControlStore | null>;
@@ -42,6 +43,19 @@ export function lakeFile(over: Partial<LakeFileEntry> = {}): LakeFileEntry {
 /** A commit with nothing in it; `over` replaces fields. */
 export function commitRecord(over: Partial<CommitRecord> = {}): CommitRecord {
   return { pipeline: 'web', runId: 'run-1', commitId: 'run-1-1', checkpoints: [], bronze: [], files: [], ...over };
+}
+
+/**
+ * A draft chained to `head` (hash `h<seq>-<tag>`, so tests can see which build produced a row);
+ * `over` replaces fields.
+ */
+export function auditDraft(head: AuditHead | undefined, over: Partial<AuditEntryDraft> = {}, tag = 'x'): AuditEntryDraft {
+  const seq = (head?.seq ?? 0) + 1;
+  return {
+    ts: '2025-01-02T03:04:05.678Z', actor: 'cli:alice', action: 'secret.read', target: 'db_password', outcome: 'ok',
+    requestId: `req-${seq}`, details: { version: 1, nested: { b: [1, 'two', null, true], a: 'é✓' } },
+    prevHash: head?.hash ?? '0'.repeat(64), hash: `h${seq}-${tag}`, mac: `m${seq}`, keyVersion: 1, ...over,
+  };
 }
 
 /** Registers the contract tests for one adapter under `control store contract: <name>`. */
@@ -287,6 +301,106 @@ export function describeControlStoreContract(name: string, factory: ControlStore
       await assertStoreError(s.listRuns(), 'TRB_STORE_CLOSED');
       await assertStoreError(s.commit(commitRecord()), 'TRB_STORE_CLOSED');
       await assertStoreError(s.migrate(), 'TRB_STORE_CLOSED');
+    });
+  });
+
+  // ---- AuditStore (`ControlStore.audit`): append-only entries and anchors ----
+  describe(`control store contract (audit): ${name}`, () => {
+    test('append: seq from 1, build sees the head, rows round-trip', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const heads: (AuditHead | undefined)[] = [];
+      const first = await s.audit.append((h) => { heads.push(h); return auditDraft(h); });
+      assert.equal(first.seq, 1);
+      const second = await s.audit.append((h) => { heads.push(h); return auditDraft(h, { details: null, outcome: 'denied' }); });
+      assert.equal(second.seq, 2);
+      assert.deepEqual(heads, [undefined, { seq: 1, hash: 'h1-x' }]);
+      assert.equal(second.prevHash, 'h1-x');
+      const rows = await s.audit.list();
+      assert.deepEqual(rows, [first, second]);
+      assert.deepEqual(rows[0], { ...auditDraft(undefined), seq: 1 });
+      assert.equal(rows[1]?.details, null);
+      assert.deepEqual(await s.audit.head(), second);
+      assert.equal(await s.audit.count(), 2);
+    });
+
+    test('empty log: head undefined, count 0, no anchors', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      assert.equal(await s.audit.head(), undefined);
+      assert.equal(await s.audit.count(), 0);
+      assert.deepEqual(await s.audit.list(), []);
+      assert.deepEqual(await s.audit.listAnchors(), []);
+    });
+
+    test('append refuses drafts it cannot store and stores nothing', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await assertStoreError(s.audit.append((h) => auditDraft(h, { actor: '' })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.audit.append((h) => auditDraft(h, { target: 'a\0b' })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.audit.append((h) => auditDraft(h, { details: { n: 1n } as unknown as Record<string, unknown> })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.audit.append((h) => auditDraft(h, { details: [1] as unknown as Record<string, unknown> })), 'TRB_STORE_VALUE_INVALID');
+      assert.equal(await s.audit.count(), 0);
+      await assert.rejects(s.audit.append(() => { throw new Error('build failed'); }));
+      assert.equal(await s.audit.count(), 0);
+      assert.equal((await s.audit.append((h) => auditDraft(h))).seq, 1);
+    });
+
+    test('list: filters combine with AND; order and limit', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const specs: Partial<AuditEntryDraft>[] = [
+        { action: 'run.start', actor: 'engine', target: 'web', ts: '2025-01-01T00:00:00.000Z' },
+        { action: 'secret.read', actor: 'cli:alice', target: 'db_password', ts: '2025-01-02T00:00:00.000Z' },
+        { action: 'secret.read', actor: 'cli:bob', target: 'api_100%_key', outcome: 'denied', ts: '2025-01-03T00:00:00.000Z' },
+        { action: 'run.end', actor: 'engine', target: 'web', outcome: 'error', ts: '2025-01-04T00:00:00.000Z' },
+        { action: 'secret.write', actor: 'cli:alice', target: 'apiX100Y_key', ts: '2025-01-05T00:00:00.000Z' },
+      ];
+      for (const over of specs) await s.audit.append((h) => auditDraft(h, over));
+      const seqs = async (q: Parameters<typeof s.audit.list>[0]): Promise<number[]> => (await s.audit.list(q)).map((r) => r.seq);
+      assert.deepEqual(await seqs({}), [1, 2, 3, 4, 5]);
+      assert.deepEqual(await seqs({ fromSeq: 2, toSeq: 4 }), [2, 3, 4]);
+      assert.deepEqual(await seqs({ action: 'secret.read' }), [2, 3]);
+      assert.deepEqual(await seqs({ actor: 'cli:alice' }), [2, 5]);
+      assert.deepEqual(await seqs({ outcome: 'ok' }), [1, 2, 5]);
+      assert.deepEqual(await seqs({ targetContains: 'pass' }), [2]);
+      assert.deepEqual(await seqs({ targetContains: '100%_' }), [3], '% and _ match literally');
+      assert.deepEqual(await seqs({ since: '2025-01-02T00:00:00.000Z', until: '2025-01-04T00:00:00.000Z' }), [2, 3, 4]);
+      assert.deepEqual(await seqs({ action: 'secret.read', actor: 'cli:bob' }), [3]);
+      assert.deepEqual(await seqs({ order: 'desc', limit: 2 }), [5, 4]);
+      assert.deepEqual(await seqs({ fromSeq: 2, limit: 2 }), [2, 3]);
+      assert.deepEqual(await seqs({ action: 'none' }), []);
+      assert.equal((await s.audit.list({ fromSeq: 4, limit: 1 }))[0]?.ts, '2025-01-04T00:00:00.000Z');
+      await assertStoreError(s.audit.list({ limit: 0 }), 'TRB_STORE_VALUE_INVALID');
+    });
+
+    test('anchors: stored by seq, the same seq again is ignored, listed in seq order', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const anchor = (seq: number, mac = `mac${seq}`) => ({
+        seq, headHash: `h${seq}`, entryCount: seq, ts: '2025-01-02T03:04:05.678Z', mac, keyVersion: 2,
+      });
+      await s.audit.putAnchor(anchor(20));
+      await s.audit.putAnchor(anchor(10));
+      await s.audit.putAnchor(anchor(10, 'other'));
+      assert.deepEqual(await s.audit.listAnchors(), [anchor(10), anchor(20)]);
+      await assertStoreError(s.audit.putAnchor({ ...anchor(30), headHash: '' }), 'TRB_STORE_VALUE_INVALID');
+      assert.equal((await s.audit.listAnchors()).length, 2);
+    });
+
+    test('concurrent appends chain every entry to its predecessor, without gaps', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const n = 24;
+      const rows = await Promise.all(Array.from({ length: n }, (_, i) => s.audit.append((h) => auditDraft(h, {}, `w${i}`))));
+      assert.deepEqual(rows.map((r) => r.seq).sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i + 1));
+      const stored = await s.audit.list();
+      assert.equal(stored.length, n);
+      stored.forEach((r, i) => {
+        assert.equal(r.seq, i + 1);
+        assert.equal(r.prevHash, i === 0 ? '0'.repeat(64) : stored[i - 1]!.hash, `entry ${r.seq} links to ${i}`);
+      });
+      assert.equal(new Set(stored.map((r) => r.hash.split('-')[1])).size, n, 'every writer landed exactly once');
     });
   });
 }

@@ -217,7 +217,7 @@ describe('tributary CLI (e2e)', { concurrency: 2 }, () => {
       // The per-command --help calls go through main() (what src/main.ts runs) in ONE child process.
       const script = `import { main } from './src/cli/program.ts';
         const out = []; const write = process.stdout.write.bind(process.stdout);
-        for (const cmd of [[], ['run'], ['demo'], ['parse'], ['query'], ['validate'], ['schema'], ['generate'], ['runs']]) {
+        for (const cmd of [[], ['run'], ['demo'], ['parse'], ['query'], ['validate'], ['schema'], ['generate'], ['runs'], ['audit'], ['audit', 'verify']]) {
           let text = ''; process.stdout.write = (s) => { text += s; return true; };
           const code = await main(['node', 'tributary', ...cmd, '--help']);
           process.stdout.write = write; out.push({ cmd: cmd.join(' '), code, text });
@@ -235,7 +235,7 @@ describe('tributary CLI (e2e)', { concurrency: 2 }, () => {
       assert.match(rootHelp.stdout, /^Usage: tributary /);
       assert.equal(helps.code, 0, helps.stderr);
       const results = JSON.parse(helps.stdout) as { cmd: string; code: number; text: string }[];
-      assert.equal(results.length, 9);
+      assert.equal(results.length, 11);
       for (const r of results) {
         assert.equal(r.code, 0, `${r.cmd} --help`);
         assert.ok(r.text.startsWith(`Usage: tributary ${r.cmd ? `${r.cmd} ` : ''}`), r.text.slice(0, 80));

@@ -10,6 +10,7 @@ import { EXIT_CODES } from '../../core/errors.js';
 import { openDeployment } from '../../engine/bootstrap.js';
 import { DOCTOR_CHECKS } from '../../security/doctor/checks/index.js';
 import { runDoctor, type DoctorReport } from '../../security/doctor/run-doctor.js';
+import { cliActor } from '../cli-actor.js';
 
 /** Registers `doctor`. */
 export function registerDoctor(program: Command): void {
@@ -29,6 +30,7 @@ export function registerDoctor(program: Command): void {
       let report: DoctorReport;
       try {
         report = await runDoctor({ dataDir: d.dataDir, env: process.env, pipelineFiles: files, control: d.control, vault: d.vault, now: new Date() }, DOCTOR_CHECKS);
+        await d.audit.record({ actor: cliActor(), action: 'doctor.run', target: d.dataDir, outcome: report.ok ? 'ok' : 'error', details: { findings: report.findings.length, ...report.counts } });
       } finally {
         await d.close();
       }

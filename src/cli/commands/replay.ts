@@ -9,6 +9,7 @@ import { loadPipelineFile, type LoadedPipeline } from '../../config/load-config.
 import { registry } from '../../engine/registry.js';
 import { runPipeline } from '../../engine/runtime/run-pipeline.js';
 import { createLogger } from '../../observe/logger.js';
+import { cliActor } from '../cli-actor.js';
 import { createProgress } from '../output/progress.js';
 import { renderSummary } from '../output/print-summary.js';
 import { exitCodeFor } from './run.js';
@@ -35,7 +36,7 @@ export function registerReplay(program: Command): void {
       const progress = createProgress('replaying', o.progress && !o.json);
       try {
         const summary = await runPipeline(asReplay(loaded, o.stream), {
-          trigger: 'cli', log: createLogger(), bronzeFrom: resolve(o.from ?? loaded.dataDir),
+          trigger: 'cli', log: createLogger(), bronzeFrom: resolve(o.from ?? loaded.dataDir), actor: cliActor(),
           ...(o.to ? { dataDir: resolve(o.to) } : {}), onProgress: (p) => progress.update(p),
         });
         progress.stop();

@@ -4,6 +4,7 @@ import { EXIT_CODES, listErrorCodes } from '../../core/errors.js';
 import { runPipelineFile } from '../../engine/runtime/run-pipeline.js';
 import type { RunSummary } from '../../engine/runtime/run-summary.js';
 import { createLogger } from '../../observe/logger.js';
+import { cliActor } from '../cli-actor.js';
 import { createProgress } from '../output/progress.js';
 import { renderSummary } from '../output/print-summary.js';
 
@@ -45,7 +46,7 @@ export async function runWithTerminal(
   const watchLog = o.watch && !o.json;
   try {
     return await runPipelineFile(file, {
-      signal: ac.signal, log: createLogger(), trigger: o.watch ? 'watch' : 'cli',
+      signal: ac.signal, log: createLogger(), trigger: o.watch ? 'watch' : 'cli', actor: cliActor(),
       ...(o.watch ? { watch: true } : {}), ...(o.workers ? { workers: o.workers } : {}), ...(o.dataDir ? { dataDir: o.dataDir } : {}),
       onProgress: (p) => progress.update(p),
       ...(watchLog ? { onCommit: (c) => process.stderr.write(`${new Date(c.committedAt).toISOString()} committed ${c.rows} rows (${c.rejected} quarantined) [${c.commitId}]\n`) } : {}),

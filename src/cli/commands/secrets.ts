@@ -2,20 +2,15 @@
  * `tributary secrets`: the vault from the command line. Values come from stdin or a hidden prompt,
  * never from argv. Every read, write and rotation is audited with the OS user as actor.
  */
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import type { DataKeyKind } from '../../security/vault/data-keys.js';
+import { cliActor } from '../cli-actor.js';
 import { readSecretInput } from '../input/read-secret.js';
 import { formatTable } from '../output/format-table.js';
 
 const KEY_TYPES: readonly DataKeyKind[] = ['hmac', 'field', 'age', 'audit'];
-
-/** The audited actor of CLI operations. */
-export function cliActor(): string {
-  try { return `cli:${userInfo().username}`; } catch { return `cli:uid-${process.getuid?.() ?? '?'}`; }
-}
 
 async function withDeployment<T>(dataDir: string, fn: (d: Deployment) => Promise<T>): Promise<T> {
   const d = await openDeployment(resolve(dataDir));

@@ -24,6 +24,8 @@ import { PipelineRun } from './pipeline-run.js';
 import { StreamFormatDetector } from './stream-format-detector.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-summary.js';
+import type { AuditTrail } from '../../security/audit/audit-trail.js';
+import { auditConfigLoadFailed, createRunAudit } from './run-audit.js';
 
 /** How to run a pipeline. */
 export interface RunOptions {
@@ -41,6 +43,10 @@ export interface RunOptions {
   readonly onCommit?: (c: CommitInfo) => void;
   /** Data directory whose bronze layer `bronze` sources replay (default: the run's own). */
   readonly bronzeFrom?: string;
+  /** Where the run's audit events go (default: the deployment's audit log, when it has one). */
+  readonly audit?: AuditTrail;
+  /** Who started the run, as the audit log names it (default `engine`; the CLI passes `cli:<user>`). */
+  readonly actor?: string;
 }
 
 /** Raw lines stored with a rejection are cut to this many characters (documented in docs/record-schema.md). */
@@ -51,7 +57,8 @@ const strip = ({ id: _id, type: _type, ...rest }: Entry): Record<string, unknown
 
 /** Loads `file` and runs it. Throws TributaryErrors for config problems; run failures are in the summary. */
 export async function runPipelineFile(file: string, opts: RunOptions = {}): Promise<RunSummary> {
-  const loaded = await loadPipelineFile(file, registry, { env: opts.env ?? process.env });
+  const loaded = await loadPipelineFile(file, registry, { env: opts.env ?? process.env })
+    .catch(async (err: unknown) => { await auditConfigLoadFailed(opts.audit, opts.actor ?? 'engine', file, err); throw err; });
   return runPipeline(loaded, opts);
 }
 
@@ -129,6 +136,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   try {
     const { control } = deployment;
     const runId = await control.startRun({ pipeline: cfg.name, configHash: loaded.configHash, trigger: opts.trigger ?? (opts.watch ? 'watch' : 'cli') });
+    const audited = createRunAudit(opts.audit ?? deployment.audit, opts.actor ?? 'engine', runId, cfg.name);
+    await audited.start(loaded, { trigger: opts.trigger ?? (opts.watch ? 'watch' : 'cli'), dataDir: deployment.dataDir });
     const schema = pipelineSchema(cfg.stages);
     const ac = new AbortController();
     const onAbort = (): void => ac.abort();
@@ -143,6 +152,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
     const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze);
     try {
+      await audited.replay(cfg.sources, { from: opts.bronzeFrom ?? deployment.dataDir, to: deployment.dataDir });
       await cleanBronzeStaging(deployment.bronze);
       await openSinks(cfg.name, cfg.sinks, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log }, control, sinks);
       const committed = new Map<string, number>();
@@ -187,6 +197,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       status: summary.status, counts: summary,
       ...(summary.error ? { error: summary.error } : {}),
     });
+    await audited.end(summary);
     await deployment.close();
     await replayFrom?.close();
     return summary;

@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
+import Database from 'better-sqlite3';
 import { tmpDir } from '../../../test/helpers/tmp.js';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import { DOCTOR_CHECKS } from './checks/index.js';
@@ -67,7 +68,7 @@ describe('doctor', () => {
     const sealed = await openDeployment(s.dataDir, { TRIBUTARY_MASTER_KEY_PROVIDER: 'env' });
     t.after(() => sealed.close());
     const r = await runDoctor({ dataDir: s.dataDir, env: {}, pipelineFiles: [], control: sealed.control, vault: sealed.vault, now: new Date() }, DOCTOR_CHECKS);
-    assert.match(found(r, 'master-key').join('\n'), /high: The vault is sealed: 1 entry/);
+    assert.match(found(r, 'master-key').join('\n'), /high: The vault is sealed: \d+ entr/);
   });
 
   it('flags world-readable data and group-writable directories', async (t) => {
@@ -101,5 +102,23 @@ describe('doctor', () => {
     const old = new Date(Date.now() - 45 * 86_400_000);
     utimesSync(f, old, old);
     assert.deepEqual(found(await doctor(s), 'geoip-age'), ['medium: GeoIP database is 45 days old']);
+  });
+});
+
+describe('doctor: audit chain', () => {
+  it('is quiet on an intact log and names the first tampered entry', async (t) => {
+    const root = tmpDir(t, 'trb-doctor-audit-');
+    const dataDir = join(root, 'data');
+    const d = await openDeployment(dataDir, { XDG_CONFIG_HOME: join(root, 'config') });
+    t.after(() => d.close());
+    for (let i = 0; i < 5; i++) await d.vault.set(`s${i}`, 'value');
+    await d.audit.flush();
+    const ctx: DoctorContext = { dataDir, env: {}, pipelineFiles: [], control: d.control, vault: d.vault, now: new Date() };
+    assert.deepEqual((await runDoctor(ctx, DOCTOR_CHECKS)).findings.filter((f) => f.check === 'audit-chain'), []);
+    const db = new Database(join(dataDir, 'control.db'));
+    t.after(() => db.close());
+    db.prepare("update audit_log set target = 'someone-else' where seq = 4").run();
+    const r = await runDoctor(ctx, DOCTOR_CHECKS);
+    assert.deepEqual(r.findings.filter((f) => f.check === 'audit-chain').map((f) => [f.severity, f.where]), [['critical', 'audit seq 4']]);
   });
 });

@@ -171,6 +171,8 @@ export class Vault implements DataKeys {
   async createKey(name: string, kind: DataKeyKind, opts: WriteOptions = {}): Promise<DataKey> {
     checkName(name);
     const event = { actor: opts.actor ?? 'engine', action: 'key.create', target: name, ...(opts.requestId ? { requestId: opts.requestId } : {}) };
+    // The audit log is keyed by the `audit` key: its creation cannot be preceded by an `attempt`
+    // entry (that entry would need the key being created), so it is recorded once it exists.
     const version = await this.#audited(event, async () => {
       const { material, meta } = await generateMaterial(kind);
       try {
@@ -180,7 +182,7 @@ export class Vault implements DataKeys {
         if (StoreConflict.is(err)) throw SecretInvalid({ secret: name, reason: 'it exists already; use `tributary secrets rotate` for a new version' }, err);
         throw err;
       }
-    });
+    }, { attemptFirst: kind !== 'audit' });
     return this.version(name, version);
   }
 
@@ -320,10 +322,10 @@ export class Vault implements DataKeys {
    * Runs `fn` as a privileged, audited operation: an `attempt` entry first (a fail-closed trail
    * rejects here, before anything is read or written), then `ok` or `error` with the details.
    */
-  async #audited<T>(event: Omit<AuditEvent, 'outcome'>, fn: () => Promise<{ result: T; details: Record<string, unknown> }>): Promise<T> {
+  async #audited<T>(event: Omit<AuditEvent, 'outcome'>, fn: () => Promise<{ result: T; details: Record<string, unknown> }>, opts: { readonly attemptFirst?: boolean } = {}): Promise<T> {
     const requestId = event.requestId ?? randomUUID();
     const base = { ...event, requestId };
-    await this.#audit?.record({ ...base, outcome: 'attempt' }, { privileged: true });
+    if (opts.attemptFirst !== false) await this.#audit?.record({ ...base, outcome: 'attempt' }, { privileged: true });
     let out: { result: T; details: Record<string, unknown> };
     try {
       out = await fn();

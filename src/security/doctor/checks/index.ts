@@ -1,5 +1,6 @@
 /** The doctor's checks, in report order. Adding a check is adding a file and a line here. */
 import type { DoctorCheck } from '../doctor-check.js';
+import { auditChainCheck } from './audit-chain.js';
 import { dataDirPermissionsCheck } from './data-dir-permissions.js';
 import { geoipAgeCheck } from './geoip-age.js';
 import { keyRotationCheck } from './key-rotation.js';
@@ -13,6 +14,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   masterKeyCheck,
   dataDirPermissionsCheck,
   keyRotationCheck,
+  auditChainCheck,
   geoipAgeCheck,
   tlsListenersCheck,
 ]);

@@ -17,7 +17,7 @@ import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import type { AuditEntryRow, AuditQuery } from '../../seams/control-store/audit-store.js';
 import type { AuditLog } from '../../security/audit/audit-log.js';
 import { exportAnchor, parseAnchorExports } from '../../security/audit/anchor-export.js';
-import { AuditAnchorInvalid, AuditChainBroken, AuditKeysUnavailable, AuditLogEmpty } from '../../security/audit/errors.js';
+import { AuditAnchorInvalid, AuditChainBroken, AuditLogEmpty } from '../../security/audit/errors.js';
 import { openAuditLog } from '../../security/audit/open-audit-log.js';
 import type { AuditVerifyResult } from '../../security/audit/verify-audit-chain.js';
 import type { DataKeys } from '../../security/vault/data-keys.js';
@@ -76,8 +76,7 @@ export function registerAudit(program: Command, deps: AuditCommandDeps = {}): vo
   }
   async function auditLogOf(d: Deployment): Promise<AuditLog> {
     if (deps.keysFor) return openAuditLog({ control: d.control, dataDir: d.dataDir, keys: await deps.keysFor(d), env });
-    if (d.audit) return d.audit;
-    throw AuditKeysUnavailable({ dataDir: d.dataDir });
+    return d.audit;
   }
 
   const audit = program.command('audit').description('Verify and read the tamper-evident audit log (docs/security/audit.md)');

@@ -40,6 +40,12 @@ export interface SqlDialectProfile {
   /** True for a primary-key or unique constraint violation. */
   isUniqueViolation(err: unknown): boolean;
   /**
+   * True for a migration failure caused by another client changing the catalog at the same moment
+   * (PostgreSQL: Kysely's migrator introspects every schema, and one dropped meanwhile fails it);
+   * `migrate()` retries those.
+   */
+  isMigrationRace?(err: unknown): boolean;
+  /**
    * Runs a writing operation so that it cannot deadlock with other instances of this process
    * (SQLite: one writer per file at a time). Omit when the database queues writers itself.
    */
@@ -92,7 +98,7 @@ export class SqlControlStore implements ControlStore {
       const { error, results } = await this.#write(() => this.#p.createMigrator().migrateToLatest());
       if (error === undefined) return;
       // Concurrent migrators on one SQLite file can collide on the write lock; the loser retries.
-      if (this.#p.isTransient(error) && attempt < MIGRATE_ATTEMPTS) {
+      if ((this.#p.isTransient(error) || this.#p.isMigrationRace?.(error) === true) && attempt < MIGRATE_ATTEMPTS) {
         await new Promise((r) => setTimeout(r, 50 * attempt));
         continue;
       }

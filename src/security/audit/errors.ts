@@ -27,12 +27,6 @@ export const AuditChainBroken = defineError<{ seq: number; reason: string; probl
   'The audit log does not verify at entry {seq} ({reason}): {problem}. Entries before it verified ({verified}); treat the log from {seq} on as tampered and investigate',
   { family: 'secret' });
 
-/** The audit key is held by the vault, and this deployment has no data keys wired in. */
-export const AuditKeysUnavailable = defineError<{ dataDir: string }>(
-  'TRB_AUDIT_KEYS_UNAVAILABLE',
-  'The audit key of `{dataDir}` is not available: it is held by the vault, which is not set up for this deployment. Initialise the vault, then run the command again',
-  { family: 'secret' });
-
 /** The file given to `audit verify --anchor` is not an exported anchor. */
 export const AuditAnchorInvalid = defineError<{ file: string; reason: string }>(
   'TRB_AUDIT_ANCHOR_INVALID',

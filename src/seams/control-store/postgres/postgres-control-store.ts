@@ -73,6 +73,9 @@ export function createPostgresControlStore(opts: PostgresControlStoreOptions): C
     createMigrator: () => new Migrator({ db: root, provider, migrationTableSchema: schema, ...CONTROL_MIGRATION_TABLES }),
     isTransient: isTransientPostgresError,
     isUniqueViolation: (err) => (err as { code?: unknown } | null)?.code === '23505',
+    // 3F000 invalid_schema_name, 42P01 undefined_table: a schema or table dropped by another client
+    // while the migrator introspected the catalog.
+    isMigrationRace: (err) => ['3F000', '42P01'].includes(String((err as { code?: unknown } | null)?.code)),
     destroy: () => root.destroy(),
   });
 }

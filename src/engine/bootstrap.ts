@@ -10,6 +10,7 @@ import { createSqliteControlStore } from '../seams/control-store/sqlite/index.js
 import { createPostgresControlStore } from '../seams/control-store/postgres/index.js';
 import type { ObjectStore } from '../seams/object-store/object-store.js';
 import { createLocalFsObjectStore } from '../seams/object-store/local-fs/index.js';
+import type { DataKeys } from '../security/vault/data-keys.js';
 
 /** Everything a run needs from its deployment. */
 export interface Deployment {
@@ -18,6 +19,12 @@ export interface Deployment {
   /** Where bronze objects live (local directory `<data_dir>/bronze` in the embedded mode). */
   readonly bronze: ObjectStore;
   readonly stagingDir: string;
+  /**
+   * Vault data keys of this deployment (bronze age key, stage keys), when it has a vault. Runs use
+   * them unless `RunOptions.keys` is given; without them `engine.bronze.encryption: auto` archives
+   * plaintext (with a warning) and stages needing keys fail with `TRB_SECRET_KEYS_UNAVAILABLE`.
+   */
+  readonly keys?: DataKeys;
   close(): Promise<void>;
 }
 

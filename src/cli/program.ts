@@ -13,6 +13,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerRuns } from './commands/runs.js';
 import { registerReplay } from './commands/replay.js';
+import { registerDecrypt } from './commands/decrypt.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .option('--verbose', 'print error details and debug logs')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay]) {
+  for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay, registerDecrypt]) {
     register(program);
   }
   return program;

@@ -21,8 +21,8 @@ export const QualitySection = z.strictObject({
 export const BronzeSection = z.strictObject({
   encryption: z.enum(['auto', 'age', 'none']).default('auto').meta({
     description: 'Encryption at rest of the bronze archive. `age`: every object is age-encrypted to the vault key `key` (the run fails without a vault); '
-      + '`auto` (default): `age` whenever the deployment has a vault — the embedded default always does — and plaintext with a warning only when the run has no key service at all; '
-      + '`none`: raw input is archived unencrypted (an explicit opt-out that `doctor` reports).',
+      + '`auto` (default): `age` whenever the run has a vault, plaintext with a logged warning only when it has no key service at all (a sealed vault fails the run, it never downgrades); '
+      + '`none`: raw input is archived unencrypted (explicit opt-out; the manifest records `encryption: none` per object).',
     examples: ['auto', 'age', 'none'],
   }),
   key: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, { error: 'must be a vault key name: letters, digits, `_`, `.` or `-`' }).default('bronze').meta({

@@ -17,6 +17,7 @@ import { tmpDir } from '../../../test/helpers/tmp.js';
 import {
   bronzeEntry, commitRecord, describeControlStoreContract, lakeFile,
 } from '../../../test/contract/control-store.contract.js';
+import { CONTROL_MIGRATION_NAMES } from './migrations/control-migrations.js';
 import type { ControlStore } from './control-store.js';
 import { createPostgresControlStore } from './postgres/index.js';
 import { createSqliteControlStore } from './sqlite/index.js';
@@ -197,7 +198,7 @@ describe('control store postgres: specifics', { skip: !ADAPTERS.has('postgres') 
     assert.deepEqual(rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`), [
       'bronze_objects.from_offset:bigint', 'checkpoints.value:jsonb', 'runs.counts:jsonb', 'runs.started_at:timestamp with time zone',
     ]);
-    const { rows: mig } = await client.query<{ name: string }>(`select name from "${schema}".control_migrations`);
-    assert.deepEqual(mig.map((r) => r.name), ['0001_initial']);
+    const { rows: mig } = await client.query<{ name: string }>(`select name from "${schema}".control_migrations order by name`);
+    assert.deepEqual(mig.map((r) => r.name), [...CONTROL_MIGRATION_NAMES]);
   });
 });

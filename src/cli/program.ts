@@ -17,6 +17,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerSecrets } from './commands/secrets.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDecrypt } from './commands/decrypt.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
-    registerSecrets, registerAudit, registerDoctor]) {
+    registerSecrets, registerAudit, registerDecrypt, registerDoctor]) {
     register(program);
   }
   return program;

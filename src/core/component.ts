@@ -57,10 +57,24 @@ export interface SourceContext {
   readonly bronze?: BronzeReader;
 }
 
+/**
+ * How a bronze object is encrypted at rest: age, to the recipient of one version of a vault `age`
+ * data key. Any version of that key can decrypt it (replay tries them all).
+ */
+export interface BronzeEncryption {
+  readonly scheme: 'age';
+  /** Vault data key name (kind `age`), e.g. `bronze`. */
+  readonly keyName: string;
+  /** The key version the object was encrypted to (1, 2, ...). */
+  readonly keyVersion: number;
+}
+
 /** One archived bronze segment: raw bytes of a stream range, content-addressed by sha256. */
 export interface BronzeSegmentRef {
+  /** Lowercase hex sha256 of the PLAINTEXT bytes (also when the object is encrypted). */
   readonly sha256: string;
   readonly objectKey: string;
+  /** Plaintext bytes. */
   readonly size: number;
   readonly source: string;
   readonly uri: string;
@@ -69,14 +83,21 @@ export interface BronzeSegmentRef {
   readonly toOffset: number;
   readonly firstLine: number;
   readonly lineCount: number;
+  /** Present when the object is encrypted at rest; absent = stored as plaintext. */
+  readonly encryption?: BronzeEncryption;
 }
 
 /** Read access to a deployment's bronze layer. */
 export interface BronzeReader {
   /** The manifest of `pipeline`, ordered by stream then offset (may contain overlapping ranges). */
   segments(pipeline: string): Promise<readonly BronzeSegmentRef[]>;
-  /** The object's bytes; rejects when the object is missing. */
-  open(objectKey: string): Promise<NodeJS.ReadableStream>;
+  /**
+   * The segment's PLAINTEXT bytes (decrypted when `segment.encryption` is set); rejects when the
+   * object is missing. For an encrypted object the stream errors with `TRB_SECRET_DECRYPT_FAILED`
+   * (wrong key, altered or truncated bytes) before emitting anything unauthenticated, and `open`
+   * rejects with `TRB_SECRET_KEYS_UNAVAILABLE` when the reader has no vault keys.
+   */
+  open(segment: Pick<BronzeSegmentRef, 'objectKey' | 'encryption'>): Promise<NodeJS.ReadableStream>;
 }
 
 /** A source of raw line chunks. */
@@ -241,13 +262,44 @@ export interface SourceSpec<C = unknown> {
   create(id: string, config: C, ctx: SourceContext): Promise<Source>;
 }
 
+/** Kinds of vault data keys a stage may ask for (a subset of the vault's data key kinds). */
+export type StageKeyKind = 'field' | 'hmac';
+
+/** A vault data key a stage needs; the engine fetches it on the main thread (workers have no vault). */
+export interface StageKeyRequest {
+  readonly name: string;
+  readonly kind: StageKeyKind;
+}
+
+/** Key material handed to a stage when it is built: the CURRENT version of a requested key. */
+export interface StageKey {
+  readonly name: string;
+  readonly kind: StageKeyKind;
+  readonly version: number;
+  /** Key bytes (32 for `field` and `hmac`); never log them. */
+  readonly material: Uint8Array;
+}
+
+/** What a stage gets besides its config when it is built in a worker thread. */
+export interface StageBuildContext {
+  /** The keys its spec's `keys(config)` asked for, in that order. */
+  readonly keys: readonly StageKey[];
+}
+
 /** Declaration of a stage type; `create` runs inside worker threads. */
 export interface StageSpec<C = unknown> {
   readonly kind: 'stage';
   readonly type: string;
   readonly description: string;
   readonly config: z.ZodType<C>;
-  create(id: string, config: C): Stage<unknown, unknown>;
+  /**
+   * The vault data keys this stage needs for `config` (optional). The engine fetches the current
+   * version of each on the main thread (creating it when missing) before the workers start, fails
+   * the run with `TRB_SECRET_KEYS_UNAVAILABLE` when it has no vault, and passes the material to
+   * `create` through `ctx.keys` (structured clone to each worker thread).
+   */
+  keys?(config: C): readonly StageKeyRequest[];
+  create(id: string, config: C, ctx?: StageBuildContext): Stage<unknown, unknown>;
 }
 
 /** Declaration of a sink type. */

@@ -25,7 +25,11 @@ export interface Deployment {
   readonly stagingDir: string;
   /** The secret vault (sealed until a master key is available; see security/vault). */
   readonly vault: Vault;
-  /** Data keys held by the vault (or given in {@link DeploymentOptions.keys}). */
+  /**
+   * Data keys held by the vault (or given in {@link DeploymentOptions.keys}): the bronze age key,
+   * stage keys (field encryption, pseudonyms) and the audit key. Runs use them unless
+   * `RunOptions.keys` is given.
+   */
   readonly keys: DataKeys;
   /**
    * The audit log (entries in `control.audit`, mirror `<data_dir>/audit/audit.jsonl`, fail-closed

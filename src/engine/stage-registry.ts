@@ -6,10 +6,12 @@ import type { StageSpec } from '../core/component.js';
 import { parseStageSpec } from '../stages/parse/index.js';
 import { validateStageSpec } from '../stages/validate/index.js';
 import { dedupeStageSpec } from '../stages/dedupe/index.js';
+import { encryptStageSpec } from '../stages/encrypt/index.js';
 
 /** Every stage type, in documentation order. */
 export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
   parseStageSpec,
   validateStageSpec,
   dedupeStageSpec,
+  encryptStageSpec,
 ]);

@@ -46,6 +46,7 @@ const pipeline = fc.record({
     commit_lines: fc.integer({ min: 10_000, max: 10_000_000 }),
     commit_interval_ms: fc.integer({ min: 1, max: 1e6 }),
     max_inflight_batches: fc.integer({ min: 1, max: 1024 }),
+    bronze: fc.record({ encryption: fc.constantFrom('auto' as const, 'age' as const, 'none' as const), key: fc.constantFrom('bronze', 'archive_v2', 'k.1') }),
   }),
 }, { requiredKeys: ['name', 'sources', 'stages', 'sinks', 'quality', 'engine'] }).map((p) => {
   let n = 0;

@@ -261,6 +261,20 @@ export function describeControlStoreContract(name: string, factory: ControlStore
       assert.deepEqual(await s.listBronze({ pipeline: 'p2', stream: 's-a' }), []);
     });
 
+    test('bronze manifest: age encryption (key name and version) round-trips; plaintext entries carry none', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const enc = bronzeEntry({ sha256: 'f'.repeat(64), objectKey: 'objects/ff/x.bronze-v2.age', encryption: { scheme: 'age', keyName: 'bronze', keyVersion: 2 } });
+      const plain = bronzeEntry({ stream: 'stream-0' });
+      await s.commit(commitRecord({ commitId: 'c1', bronze: [enc, plain] }));
+      const [p, e] = await s.listBronze();
+      assert.deepEqual(e, { ...enc, pipeline: 'web', commitId: 'c1' });
+      assert.deepEqual(p, { ...plain, pipeline: 'web', commitId: 'c1' });
+      assert.equal('encryption' in p!, false);
+      await assertStoreError(s.commit(commitRecord({ commitId: 'c2', bronze: [bronzeEntry({ encryption: { scheme: 'gpg' as 'age', keyName: 'k', keyVersion: 1 } })] })), 'TRB_STORE_VALUE_INVALID');
+      await assertStoreError(s.commit(commitRecord({ commitId: 'c3', bronze: [bronzeEntry({ encryption: { scheme: 'age', keyName: 'k', keyVersion: 0 } })] })), 'TRB_STORE_VALUE_INVALID');
+    });
+
     test('lake manifest: a path committed again is replaced; filters', async (t) => {
       const s = await open(t);
       if (!s) return;

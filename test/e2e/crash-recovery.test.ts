@@ -13,6 +13,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { openDeployment } from '../../src/engine/bootstrap.js';
 import { generateDemoLogs } from '../../src/generator/index.js';
 import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { connectUtc } from '../../src/sinks/_shared/duckdb-values.js';
 import { collect, pipelineYaml, prng, runJson, spawnCli, workspace, type Summary } from './_cli.js';
 
 const LINES = 60_000;
@@ -39,7 +40,7 @@ function commitIds(now: Set<string>, before: Set<string>): number {
 /** A few rows that differ between two warehouses (for the failure message). */
 async function diff(a: string, b: string): Promise<string> {
   const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
+  const conn = await connectUtc(db);
   try {
     await conn.run(`attach '${join(a, 'warehouse.duckdb')}' as a (read_only); attach '${join(b, 'warehouse.duckdb')}' as b (read_only)`);
     const cols = 'source_stream, source_offset, source_line, format, client_ip, ts, status, path, source_uri';

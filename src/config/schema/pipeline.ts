@@ -17,6 +17,20 @@ export const QualitySection = z.strictObject({
   }),
 }).meta({ description: 'Data quality gate applied at the end of every run.' });
 
+/** `engine.bronze:` — how raw input is archived at rest. */
+export const BronzeSection = z.strictObject({
+  encryption: z.enum(['auto', 'age', 'none']).default('auto').meta({
+    description: 'Encryption at rest of the bronze archive. `age`: every object is age-encrypted to the vault key `key` (the run fails without a vault); '
+      + '`auto` (default): `age` whenever the run has a vault, plaintext with a logged warning only when it has no key service at all (a sealed vault fails the run, it never downgrades); '
+      + '`none`: raw input is archived unencrypted (explicit opt-out; the manifest records `encryption: none` per object).',
+    examples: ['auto', 'age', 'none'],
+  }),
+  key: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, { error: 'must be a vault key name: letters, digits, `_`, `.` or `-`' }).default('bronze').meta({
+    description: 'Vault data key (kind `age`) bronze objects are encrypted to; created on first use. Every version stays able to decrypt what it encrypted.',
+    examples: ['bronze'],
+  }),
+}).meta({ description: 'Bronze archive settings.' });
+
 /** `engine:` — parallelism, batching and commit cadence. */
 export const EngineSection = z.strictObject({
   workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)], { error: 'must be `auto` or an integer from 1 to 64' })
@@ -28,6 +42,7 @@ export const EngineSection = z.strictObject({
     .meta({ description: 'In watch mode, commit at least this often (milliseconds) when data arrived.' }),
   max_inflight_batches: z.number().int().min(1).max(1024).default(4)
     .meta({ description: 'Bound on queued batches per worker (backpressure).' }),
+  bronze: BronzeSection.prefault({}),
 }).meta({ description: 'Execution tuning; the defaults suit most pipelines.' });
 
 /** A validated component entry: `id` (defaulted for stages), `type` and the type's options. */

@@ -10,6 +10,7 @@ import type { Rejection } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { csvHeader } from '../encode/csv-encoder.js';
 import { BronzeWriter } from '../bronze/bronze-writer.js';
+import type { BronzeCipher } from '../bronze/bronze-cipher.js';
 import type { ObjectStore } from '../../seams/object-store/object-store.js';
 import type { ChunkResult } from '../workers/worker-protocol.js';
 
@@ -48,12 +49,13 @@ export class PendingCommit {
   onWritten: (() => void) | undefined;
   readonly #schema: RecordSchema;
 
-  constructor(commitId: string, stagingDir: string, bronze: ObjectStore, schema: RecordSchema) {
+  /** `cipher`: encrypt the commit's bronze objects (absent = plaintext). */
+  constructor(commitId: string, stagingDir: string, bronze: ObjectStore, schema: RecordSchema, cipher?: BronzeCipher) {
     this.commitId = commitId;
     this.#schema = schema;
     mkdirSync(stagingDir, { recursive: true, mode: 0o750 });
     this.csvPath = join(stagingDir, `${commitId}.csv`);
-    this.bronze = new BronzeWriter(bronze, commitId);
+    this.bronze = new BronzeWriter(bronze, commitId, cipher);
   }
 
   /** Notes a chunk's range and checkpoint (its bytes go to {@link bronze} separately). */

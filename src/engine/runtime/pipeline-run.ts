@@ -15,6 +15,7 @@ import { SinkRowsFailed } from '../errors.js';
 import type { StreamFormatDetector } from './stream-format-detector.js';
 import type { ObjectStore } from '../../seams/object-store/object-store.js';
 import type { CommitInfo } from './run-summary.js';
+import type { BronzeCipher } from '../bronze/bronze-cipher.js';
 
 interface InflightEntry {
   readonly commit: PendingCommit;
@@ -36,6 +37,8 @@ export interface RunDeps {
   readonly pool: WorkerPool;
   readonly sinks: readonly { readonly sink: Sink; readonly dataset: string }[];
   readonly bronze: ObjectStore;
+  /** Encrypts bronze objects at rest (absent = plaintext). */
+  readonly bronzeCipher?: BronzeCipher;
   readonly stagingDir: string;
   readonly committed: Map<string, number>;
   readonly log: Logger;
@@ -156,7 +159,7 @@ export class PipelineRun {
 
   #openCommit(): PendingCommit {
     const id = `${this.#d.runId}-${String(this.#commitSeq++).padStart(6, '0')}`;
-    const c = new PendingCommit(id, this.#d.stagingDir, this.#d.bronze, this.#d.schema);
+    const c = new PendingCommit(id, this.#d.stagingDir, this.#d.bronze, this.#d.schema, this.#d.bronzeCipher);
     c.onWritten = () => { if (this.#waiters.length > 0 && this.#pendingCsvBytes() <= MAX_PENDING_CSV_BYTES) this.#wake(); };
     this.#open.add(c);
     this.#current = c;

@@ -17,6 +17,9 @@ import { registry } from '../registry.js';
 import { openDeployment } from '../bootstrap.js';
 import { cleanBronzeStaging } from '../bronze/bronze-writer.js';
 import { createBronzeReader } from '../bronze/bronze-reader.js';
+import { openBronzeCipher, type BronzeSettings } from '../bronze/bronze-cipher.js';
+import { attachStageKeys } from '../workers/stage-keys.js';
+import type { DataKeys } from '../../security/vault/data-keys.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import type { StageDef } from '../workers/worker-protocol.js';
 import { silentLogger } from '../../observe/logger.js';
@@ -47,6 +50,12 @@ export interface RunOptions {
   readonly audit?: AuditTrail;
   /** Who started the run, as the audit log names it (default `engine`; the CLI passes `cli:<user>`). */
   readonly actor?: string;
+  /**
+   * Vault data keys for encryption at rest (bronze age key, stage keys such as `encrypt`'s field
+   * key, and decrypting replayed bronze). Default: the deployment's `keys` (for replay: those of
+   * the `bronzeFrom` deployment).
+   */
+  readonly keys?: DataKeys;
 }
 
 /** Raw lines stored with a rejection are cut to this many characters (documented in docs/record-schema.md). */
@@ -119,7 +128,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   const raw = loaded.config as unknown as {
     name: string; sources: readonly Entry[]; stages: readonly Entry[]; sinks: readonly Entry[];
     quality: { max_invalid_ratio: number; min_lines: number };
-    engine: { workers: number | 'auto'; commit_lines: number; commit_interval_ms: number; max_inflight_batches: number };
+    engine: { workers: number | 'auto'; commit_lines: number; commit_interval_ms: number; max_inflight_batches: number; bronze: BronzeSettings };
   };
   const log = opts.log ?? silentLogger;
   if (raw.stages[0]?.type !== 'parse') {
@@ -150,7 +159,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     let timer: NodeJS.Timeout | undefined;
     let failure: unknown;
     const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
-    const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze);
+    const keys = opts.keys ?? deployment.keys;
+    const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze, opts.keys ?? (replayFrom ?? deployment).keys);
     try {
       await audited.replay(cfg.sources, { from: opts.bronzeFrom ?? deployment.dataDir, to: deployment.dataDir });
       await cleanBronzeStaging(deployment.bronze);
@@ -160,7 +170,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
         pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
       });
       sources.push(...await openSources(cfg.name, cfg.sources, control, committed, ctxFor));
-      const stageDefs: StageDef[] = cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) }));
+      const stageDefs: StageDef[] = await attachStageKeys(cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) })), keys);
+      const bronzeCipher = await openBronzeCipher(cfg.engine.bronze, keys, log);
       const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? autoWorkers() : cfg.engine.workers);
       pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: MAX_RAW_CHARS });
       const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
@@ -172,6 +183,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       const r = new PipelineRun({
         ...(detector ? { detector } : {}),
         pipeline: cfg.name, runId, schema, control, pool, sinks, bronze: deployment.bronze, stagingDir: deployment.stagingDir,
+        ...(bronzeCipher ? { bronzeCipher } : {}),
         committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
         ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
       }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines });

@@ -9,6 +9,6 @@ export function buildStages(defs: readonly StageDef[]): Stage<unknown, unknown>[
   return defs.map((d) => {
     const spec = stageSpecs.find((s) => s.type === d.type);
     if (!spec) throw Invariant({ reason: `stage type ${d.type} is not registered` });
-    return spec.create(d.id, spec.config.parse(d.config));
+    return spec.create(d.id, spec.config.parse(d.config), { keys: d.keys ?? [] });
   });
 }

@@ -2,7 +2,7 @@
  * Messages between the engine and its batch workers. Chunks travel as transferred byte buffers and
  * results come back CSV-encoded, so no per-record object crosses a thread boundary.
  */
-import type { BatchMeta, FormatHint } from '../../core/component.js';
+import type { BatchMeta, FormatHint, StageKey } from '../../core/component.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { StageCounts } from '../../core/counts.js';
 
@@ -11,6 +11,8 @@ export interface StageDef {
   readonly id: string;
   readonly type: string;
   readonly config: unknown;
+  /** Data keys fetched on the main thread for stages whose spec declares `keys` (see stage-keys.ts). */
+  readonly keys?: readonly StageKey[];
 }
 
 /** Sent once per worker: which stages to build and which record schema to encode. */

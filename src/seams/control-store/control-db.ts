@@ -58,6 +58,12 @@ export interface BronzeObjectsTable {
   encoding: string;
   pipeline: string;
   commit_id: string;
+  /** `none` or `age` (migration 0003; default `none`). */
+  encryption: string;
+  /** Vault data key name when `encryption` is `age`, else null. */
+  key_name: string | null;
+  /** Vault data key version when `encryption` is `age`, else null. */
+  key_version: number | null;
 }
 
 /** `lake_files`: primary key path. */

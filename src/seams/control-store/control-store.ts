@@ -94,7 +94,7 @@ export interface CheckpointEntry {
 export interface BronzeEntry extends BronzeSegmentRef {
   /** ISO-8601 timestamp of ingestion (normalised to UTC milliseconds). */
   readonly ingestedAt: string;
-  /** How the object bytes are encoded. */
+  /** How the (plaintext) object bytes are encoded; encryption at rest is `encryption` (inherited). */
   readonly encoding: 'identity' | 'gzip';
 }
 

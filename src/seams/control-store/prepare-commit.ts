@@ -48,6 +48,10 @@ export function prepareCommit(c: CommitRecord, now: string): CommitRows {
     if (e.encoding !== 'identity' && e.encoding !== 'gzip') {
       throw StoreValueInvalid({ what: WHAT, path: `${p}.encoding`, reason: "must be 'identity' or 'gzip'" });
     }
+    const enc = e.encryption;
+    if (enc !== undefined && (enc.scheme !== 'age' || !Number.isInteger(enc.keyVersion) || enc.keyVersion < 1)) {
+      throw StoreValueInvalid({ what: WHAT, path: `${p}.encryption`, reason: "must be { scheme: 'age', keyName, keyVersion >= 1 } or absent" });
+    }
     const row: BronzeObjectsTable = {
       sha256: checkText(e.sha256, WHAT, `${p}.sha256`), stream: checkText(e.stream, WHAT, `${p}.stream`),
       from_offset: checkInteger(e.fromOffset, WHAT, `${p}.fromOffset`), to_offset: checkInteger(e.toOffset, WHAT, `${p}.toOffset`),
@@ -55,6 +59,8 @@ export function prepareCommit(c: CommitRecord, now: string): CommitRows {
       source: checkText(e.source, WHAT, `${p}.source`), uri: checkText(e.uri, WHAT, `${p}.uri`),
       first_line: checkInteger(e.firstLine, WHAT, `${p}.firstLine`), line_count: checkInteger(e.lineCount, WHAT, `${p}.lineCount`),
       ingested_at: toIsoTimestamp(e.ingestedAt, WHAT, `${p}.ingestedAt`), encoding: e.encoding, pipeline, commit_id,
+      encryption: enc ? 'age' : 'none', key_name: enc ? checkText(enc.keyName, WHAT, `${p}.encryption.keyName`) : null,
+      key_version: enc ? enc.keyVersion : null,
     };
     const id = `${row.sha256}\0${row.stream}\0${row.from_offset}`;
     if (!bronze.has(id)) bronze.set(id, row);

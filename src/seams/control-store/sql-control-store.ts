@@ -215,6 +215,8 @@ export class SqlControlStore implements ControlStore {
       sha256: r.sha256, objectKey: r.object_key, size: toNum(r.size), source: r.source, uri: r.uri, stream: r.stream,
       fromOffset: toNum(r.from_offset), toOffset: toNum(r.to_offset), firstLine: toNum(r.first_line),
       lineCount: toNum(r.line_count), ingestedAt: toIso(r.ingested_at), encoding: r.encoding as 'identity' | 'gzip',
+      ...(r.encryption === 'age' && r.key_name !== null && r.key_version !== null
+        ? { encryption: Object.freeze({ scheme: 'age' as const, keyName: r.key_name, keyVersion: toNum(r.key_version) }) } : {}),
       pipeline: r.pipeline, commitId: r.commit_id,
     })));
   }

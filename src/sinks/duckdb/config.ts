@@ -1,6 +1,7 @@
 /** Configuration of the `duckdb` sink: the single declaration of its options, defaults and docs. */
 import { z } from 'zod';
 import { sqlIdentifier } from '../_shared/sql.js';
+import { secretRef } from '../../config/schema/secret-ref.js';
 
 /** Options of the DuckDB warehouse sink. */
 export const DuckdbConfig = z.strictObject({
@@ -21,6 +22,11 @@ export const DuckdbConfig = z.strictObject({
   threads: z.number().int().min(1).max(1024).optional().meta({
     description: 'DuckDB worker threads (instance-wide). Default: one per core.',
   }),
+  encryption_key: secretRef({
+    description: 'Encrypt the database file (DuckDB AES-GCM, `ATTACH ... (ENCRYPTION_KEY ...)`) with this vault secret, and its spill files too. '
+      + 'Needs DuckDB\'s OpenSSL crypto (the `httpfs` extension installed); without it the sink refuses to open (`TRB_SECRET_ENCRYPTION_UNAVAILABLE`) rather than write unencrypted or insecurely. See docs/security/encryption.md.',
+    examples: ['${secret:warehouse_key}'],
+  }).optional(),
 });
 
 /** Parsed `duckdb` sink options. */

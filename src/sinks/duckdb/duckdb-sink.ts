@@ -13,6 +13,7 @@ import type { Rejection, WriteResult } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { isTributaryError } from '../../core/errors.js';
 import { connectUtc, messageOf } from '../_shared/duckdb-values.js';
+import { loadDuckdbCrypto, requireDuckdbEncryption } from '../../security/crypto/duckdb-encryption.js';
 import { SinkCommitFailed, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
 import { csvSelectList, quoteIdent, quoteLiteral, readCsvSql, storedColumns } from '../_shared/sql.js';
 import type { DuckdbConfig } from './config.js';
@@ -25,6 +26,8 @@ export function warehousePath(config: DuckdbConfig, ctx: Pick<SinkContext, 'base
 }
 
 const STAGE_TABLE = '_trb_quarantine_stage';
+/** Catalog name an encrypted warehouse file is attached as (then made the default with USE). */
+const ENCRYPTED_CATALOG = 'trb_warehouse';
 
 /**
  * `Sink` inserting into a DuckDB database file. The database instance comes from DuckDB's
@@ -53,14 +56,33 @@ export class DuckdbSink implements Sink {
     this.#log = ctx.log;
   }
 
-  /** Opens (creating if needed) the database, applies the instance settings and ensures tables and views. */
+  /**
+   * Opens (creating if needed) the database, applies the instance settings and ensures tables and
+   * views. With `encryption_key` the file is attached encrypted; when this DuckDB cannot write
+   * encrypted files securely it throws `TRB_SECRET_ENCRYPTION_UNAVAILABLE` before touching the file.
+   */
   async open(): Promise<void> {
     if (this.#closed) throw SinkState({ sink: this.id, reason: 'open() after close()' });
     if (this.#conn) return;
+    const key = this.#config.encryption_key;
+    if (key !== undefined) await requireDuckdbEncryption(`duckdb sink \`${this.id}\``, `the warehouse ${this.#path}`);
+    let secret: string | undefined;
     try {
       await mkdir(dirname(this.#path), { recursive: true, mode: 0o750 });
-      this.#db = await DuckDBInstance.fromCache(this.#path);
-      this.#conn = await connectUtc(this.#db);
+      if (key === undefined) {
+        this.#db = await DuckDBInstance.fromCache(this.#path);
+        this.#conn = await connectUtc(this.#db);
+      } else {
+        // A private instance: the process-wide cache is keyed by path and would hand the file to
+        // readers without the key. Spill files are encrypted too.
+        this.#db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
+        this.#conn = await connectUtc(this.#db);
+        await loadDuckdbCrypto(this.#conn);
+        secret = key.reveal();
+        await this.#conn.run(`ATTACH ${quoteLiteral(this.#path)} AS ${ENCRYPTED_CATALOG} (ENCRYPTION_KEY ${quoteLiteral(secret)})`);
+        await this.#conn.run(`USE ${ENCRYPTED_CATALOG}`);
+        await this.#conn.run('SET temp_file_encryption = true');
+      }
       if (this.#config.memory_limit !== undefined) await this.#conn.run(`SET memory_limit = ${quoteLiteral(this.#config.memory_limit)}`);
       if (this.#config.threads !== undefined) await this.#conn.run(`SET threads = ${this.#config.threads}`);
       await ensureWarehouse(this.#conn, this.#schema, this.#config.table, this.#config.quarantine_table);
@@ -69,7 +91,10 @@ export class DuckdbSink implements Sink {
     } catch (err) {
       await this.close().catch(() => undefined);
       this.#closed = false;
-      throw SinkOpenFailed({ sink: this.id, location: this.#path, reason: messageOf(err) }, err);
+      if (isTributaryError(err) && err.family === 'secret') throw err;
+      // DuckDB may quote the failing statement: never let the key reach a message or a cause.
+      const reason = secret === undefined ? messageOf(err) : messageOf(err).replaceAll(secret, '[redacted]');
+      throw SinkOpenFailed({ sink: this.id, location: this.#path, reason }, secret === undefined ? err : new Error(reason));
     }
   }
 

@@ -4,10 +4,11 @@ import { describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tmpDir } from '../../../test/helpers/tmp.js';
 import { openWarehouse } from './warehouse.js';
+import { connectUtc } from '../_shared/duckdb-values.js';
 
 async function makeDb(path: string): Promise<void> {
   const db = await DuckDBInstance.create(path);
-  const c = await db.connect();
+  const c = await connectUtc(db);
   await c.run("CREATE TABLE t AS SELECT 1::INTEGER i, 9007199254740993::BIGINT big, 42::BIGINT small, 12.5::DECIMAL(5,2) d, " +
     "TIMESTAMP '2024-03-05 12:34:56.000001' ts, TIMESTAMPTZ '2024-03-05 12:00:00+02' tstz, DATE '2024-03-05' dt, " +
     "[1, 2]::BIGINT[] l, {'a': 'x'} s, 'nan'::DOUBLE n, NULL::VARCHAR v");

@@ -1,6 +1,7 @@
 /** Configuration of the `lake` sink: the single declaration of its options, defaults and docs. */
 import { z } from 'zod';
 import { sqlIdentifier } from '../_shared/sql.js';
+import { secretRef } from '../../config/schema/secret-ref.js';
 
 /** Options of the silver lake sink (Parquet files partitioned by day). */
 export const LakeConfig = z.strictObject({
@@ -22,6 +23,12 @@ export const LakeConfig = z.strictObject({
     description: 'Memory limit of the private DuckDB that writes Parquet; it spills to disk beyond it.',
     examples: ['256MB', '1GB'],
   }),
+  encryption_key: secretRef({
+    description: 'Encrypt every Parquet file (Parquet modular encryption, AES-GCM footer key via DuckDB `ENCRYPTION_CONFIG`) with this vault secret: '
+      + 'a 16, 24 or 32 byte key, or its base64. Readers need the same key. Needs DuckDB\'s OpenSSL crypto (the `httpfs` extension installed); '
+      + 'without it the sink refuses to open (`TRB_SECRET_ENCRYPTION_UNAVAILABLE`). See docs/security/encryption.md.',
+    examples: ['${secret:lake_key}'],
+  }).optional(),
 });
 
 /** Parsed `lake` sink options. */

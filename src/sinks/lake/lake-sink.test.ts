@@ -13,6 +13,7 @@ import { LakeSink, lakeRoot } from './lake-sink.js';
 import { readLakeRows } from './read-lake.js';
 import { reconcileLake } from './reconcile-lake.js';
 import { lakeSinkSpec } from './index.js';
+import { connectUtc } from '../_shared/duckdb-values.js';
 
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const HEADER = 'client_ip,ident,user,ts,ts_offset_min,method,path,query,protocol,status,bytes_sent,referer,user_agent,' +
@@ -84,7 +85,7 @@ describe('lake sink', () => {
     const [file] = await sink.commit('c1');
     const db = await DuckDBInstance.create(':memory:');
     t.after(() => db.closeSync());
-    const conn = await db.connect();
+    const conn = await connectUtc(db);
     const p = join(root, file!.path);
     const codecs = (await conn.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${p}')`)).getRows().map((r) => r[0]);
     assert.deepEqual(codecs, ['SNAPPY']);

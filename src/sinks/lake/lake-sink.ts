@@ -12,6 +12,7 @@ import type { WriteResult } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { isTributaryError } from '../../core/errors.js';
 import { connectUtc, messageOf } from '../_shared/duckdb-values.js';
+import { loadDuckdbCrypto, requireDuckdbEncryption } from '../../security/crypto/duckdb-encryption.js';
 import { SinkCommitFailed, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
 import { assertSafeCommitId } from '../_shared/sql.js';
 import type { LakeConfig } from './config.js';
@@ -22,9 +23,11 @@ import { readLakeState, writeLakeState } from './lake-state.js';
 import { promoteStaged } from './promote-staged.js';
 import { reconcileLake } from './reconcile-lake.js';
 import type { ParquetOptions } from './stage-parquet.js';
-import { stageRejections, stageRows } from './stage-parquet.js';
+import { parquetEncryptionConfig, stageRejections, stageRows } from './stage-parquet.js';
 
 const AREAS: readonly LakeArea[] = ['silver', 'quarantine'];
+/** Name the Parquet encryption key is registered under in the sink's private DuckDB. */
+const PARQUET_KEY_NAME = 'trb_lake';
 
 /** Resolves the lake root of a config: `path` against the pipeline dir, default `<dataDir>/lake`. */
 export function lakeRoot(config: LakeConfig, ctx: Pick<SinkContext, 'baseDir' | 'dataDir'>): string {
@@ -48,6 +51,7 @@ export class LakeSink implements Sink {
   readonly #parquet: ParquetOptions;
   readonly #log: Logger;
   readonly #memoryLimit: string;
+  readonly #encryptionKey: LakeConfig['encryption_key'];
   #db: DuckDBInstance | undefined;
   #conn: DuckDBConnection | undefined;
   #state: LakeState | undefined;
@@ -58,15 +62,26 @@ export class LakeSink implements Sink {
     this.id = id;
     this.#layout = lakeLayout(lakeRoot(config, ctx), config.dataset);
     this.#schema = ctx.schema;
-    this.#parquet = { compression: config.compression, rowGroupSize: config.row_group_size };
+    this.#encryptionKey = config.encryption_key;
+    this.#parquet = {
+      compression: config.compression, rowGroupSize: config.row_group_size,
+      ...(config.encryption_key === undefined ? {} : { encryptionKeyName: PARQUET_KEY_NAME }),
+    };
     this.#memoryLimit = config.memory_limit;
     this.#log = ctx.log;
   }
 
-  /** Creates the dataset directories, loads the watermarks and starts the private DuckDB. */
+  /**
+   * Creates the dataset directories, loads the watermarks and starts the private DuckDB. With
+   * `encryption_key` it throws `TRB_SECRET_ENCRYPTION_UNAVAILABLE` (before writing anything) when
+   * this DuckDB cannot write encrypted Parquet securely.
+   */
   async open(): Promise<void> {
     if (this.#closed) throw SinkState({ sink: this.id, reason: 'open() after close()' });
     if (this.#conn) return;
+    const key = this.#encryptionKey;
+    if (key !== undefined) await requireDuckdbEncryption(`lake sink \`${this.id}\``, `Parquet files under ${this.#layout.root}`);
+    let secret: string | undefined;
     try {
       for (const a of AREAS) await mkdir(this.#layout.areaDir(a), { recursive: true, mode: 0o750 });
       this.#state = await readLakeState(this.#layout.stateFile);
@@ -77,8 +92,15 @@ export class LakeSink implements Sink {
       // Bounded memory whatever the commit size: DuckDB spills to the lake's own temp directory.
       await this.#conn.run(`SET memory_limit = '${this.#memoryLimit.replace(/'/g, "''")}'`);
       await this.#conn.run(`SET temp_directory = '${join(this.#layout.root, '.tmp').replace(/'/g, "''")}'`);
+      if (key !== undefined) {
+        await loadDuckdbCrypto(this.#conn);
+        secret = key.reveal();
+        await this.#conn.run(`PRAGMA add_parquet_key('${PARQUET_KEY_NAME}', '${secret.replace(/'/g, "''")}')`);
+      }
     } catch (err) {
-      throw SinkOpenFailed({ sink: this.id, location: this.#layout.root, reason: messageOf(err) }, err);
+      if (isTributaryError(err) && err.family === 'secret') throw err;
+      const reason = secret === undefined ? messageOf(err) : messageOf(err).replaceAll(secret, '[redacted]');
+      throw SinkOpenFailed({ sink: this.id, location: this.#layout.root, reason }, secret === undefined ? err : new Error(reason));
     }
   }
 
@@ -129,7 +151,8 @@ export class LakeSink implements Sink {
     try {
       const files: CommittedFile[] = [];
       for (const a of AREAS) {
-        files.push(...await promoteStaged(conn, this.#layout.stagingDir(a, commitId), this.#layout.areaDir(a), this.#layout.root, commitId));
+        files.push(...await promoteStaged(conn, this.#layout.stagingDir(a, commitId), this.#layout.areaDir(a), this.#layout.root, commitId,
+          this.#parquet.encryptionKeyName === undefined ? undefined : parquetEncryptionConfig(this.#parquet.encryptionKeyName)));
       }
       const previous = this.#state!.watermarks;
       const next: Record<string, number> = { ...previous };

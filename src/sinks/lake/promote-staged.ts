@@ -36,17 +36,20 @@ const fileIndex = (path: string): number => Number(/_(\d+)\.parquet$/.exec(path)
 
 /**
  * Promotes every Parquet file staged in `stagingDir` into `areaDir`. `conn` (any DuckDB connection)
- * reads row counts from the Parquet footers. Files with 0 rows are dropped. Returns the committed
- * files with paths relative to `root`, sorted by path.
+ * reads row counts from the Parquet footers (for encrypted files, `encryptionConfig` =
+ * `{footer_key: ...}` of a key registered on `conn`, by counting rows). Files with 0 rows are
+ * dropped. Returns the committed files with paths relative to `root`, sorted by path.
  */
 export async function promoteStaged(
-  conn: DuckDBConnection, stagingDir: string, areaDir: string, root: string, commitId: string,
+  conn: DuckDBConnection, stagingDir: string, areaDir: string, root: string, commitId: string, encryptionConfig?: string,
 ): Promise<CommittedFile[]> {
   const staged = await listStaged(stagingDir);
   const rows = new Map<string, number>();
   if (staged.length > 0) {
     const list = staged.map((s) => quoteLiteral(s.file)).join(', ');
-    const res = await conn.runAndReadAll(`SELECT file_name, num_rows FROM parquet_file_metadata([${list}])`);
+    const res = await conn.runAndReadAll(encryptionConfig === undefined
+      ? `SELECT file_name, num_rows FROM parquet_file_metadata([${list}])`
+      : `SELECT filename, count(*) FROM read_parquet([${list}], filename = true, encryption_config = ${encryptionConfig}) GROUP BY filename`);
     for (const [name, n] of res.getRows()) rows.set(String(name), Number(n));
   }
   const byPartition = new Map<string, typeof staged>();

@@ -15,7 +15,12 @@ import { csvSelectList, quoteIdent, quoteLiteral, readCsvSql } from '../_shared/
 export interface ParquetOptions {
   readonly compression: 'zstd' | 'snappy' | 'gzip';
   readonly rowGroupSize: number;
+  /** Name of a key registered with `PRAGMA add_parquet_key` to encrypt the files with (absent = plaintext). */
+  readonly encryptionKeyName?: string;
 }
+
+/** The `encryption_config` struct literal for a registered Parquet key name. */
+export const parquetEncryptionConfig = (keyName: string): string => `{footer_key: ${quoteLiteral(keyName)}}`;
 
 /**
  * The column a dataset is partitioned by day on: `ts` when it is a timestamp, else the first
@@ -28,6 +33,7 @@ export function dayColumn(schema: RecordSchema): string | null {
 
 const copyOptions = (o: ParquetOptions, partitioned: boolean): string =>
   `FORMAT parquet, COMPRESSION ${o.compression}, ROW_GROUP_SIZE ${o.rowGroupSize}` +
+  (o.encryptionKeyName === undefined ? '' : `, ENCRYPTION_CONFIG ${parquetEncryptionConfig(o.encryptionKeyName)}`) +
   (partitioned ? ", PARTITION_BY (day), FILENAME_PATTERN 'data_{i}'" : '');
 
 /** COPY target: a directory of hive partitions, or one file inside `dir` when unpartitioned. */

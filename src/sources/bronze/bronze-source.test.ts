@@ -13,7 +13,7 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 function reader(objects: Map<string, Buffer>, segs: BronzeSegmentRef[]): BronzeReader {
   return {
     segments: async () => segs,
-    open: async (key) => Readable.from([objects.get(key)!.subarray(0, 7), objects.get(key)!.subarray(7)]),
+    open: async ({ objectKey: key }) => Readable.from([objects.get(key)!.subarray(0, 7), objects.get(key)!.subarray(7)]),
   };
 }
 

@@ -54,7 +54,7 @@ export class BronzeSource implements Source {
   async #verify(seg: BronzeSegmentRef): Promise<void> {
     const hash = createHash('sha256');
     let size = 0;
-    for await (const piece of (await this.#reader.open(seg.objectKey)) as AsyncIterable<Buffer>) { hash.update(piece); size += piece.length; }
+    for await (const piece of (await this.#reader.open(seg)) as AsyncIterable<Buffer>) { hash.update(piece); size += piece.length; }
     const actual = hash.digest('hex');
     if (actual !== seg.sha256 || size !== seg.size) {
       throw BronzeCorrupt({ source: this.id, object: seg.objectKey, expected: `sha256 ${seg.sha256} (${seg.size} bytes)`, actual: `sha256 ${actual} (${size} bytes)` });
@@ -63,14 +63,14 @@ export class BronzeSource implements Source {
 
   async #whole(seg: BronzeSegmentRef): Promise<LineChunk> {
     const parts: Buffer[] = [];
-    for await (const piece of (await this.#reader.open(seg.objectKey)) as AsyncIterable<Buffer>) parts.push(piece);
+    for await (const piece of (await this.#reader.open(seg)) as AsyncIterable<Buffer>) parts.push(piece);
     return { data: Buffer.concat(parts), startOffset: seg.fromOffset, endOffset: seg.toOffset, firstLine: seg.firstLine, lineCount: 1, truncated: true };
   }
 
   async *#cut(seg: BronzeSegmentRef): AsyncIterable<LineChunk> {
     // Lines were capped when first read, so no archived line exceeds the segment itself.
     const chunker = new LineChunker({ chunkBytes: this.#config.chunk_bytes, maxLineBytes: Math.max(seg.size, 1), offset: seg.fromOffset, line: seg.firstLine });
-    for await (const piece of (await this.#reader.open(seg.objectKey)) as AsyncIterable<Buffer>) {
+    for await (const piece of (await this.#reader.open(seg)) as AsyncIterable<Buffer>) {
       chunker.push(piece);
       for (let c = chunker.take('none'); c; c = chunker.take('none')) yield c;
     }

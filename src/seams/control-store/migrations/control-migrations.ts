@@ -168,10 +168,32 @@ function security(env: MigrationEnv, s: SchemaOf): Migration {
   };
 }
 
+/**
+ * Bronze encryption at rest: how each bronze object is encrypted (`none` for every object written
+ * before, `age` = age-encrypted to version `key_version` of the vault data key `key_name`). Both
+ * key columns are set exactly when `encryption` is `age` (checked by the writer, prepare-commit).
+ */
+function bronzeEncryption(_env: MigrationEnv, s: SchemaOf): Migration {
+  return {
+    async up(db) {
+      await s(db).alterTable('bronze_objects')
+        .addColumn('encryption', 'text', (c) => c.notNull().defaultTo('none')
+          .check(sql`${sql.ref('encryption')} in ('none', 'age')`))
+        .execute();
+      await s(db).alterTable('bronze_objects').addColumn('key_name', 'text').execute();
+      await s(db).alterTable('bronze_objects').addColumn('key_version', 'integer').execute();
+    },
+    async down(db) {
+      for (const c of ['key_version', 'key_name', 'encryption']) await s(db).alterTable('bronze_objects').dropColumn(c).execute();
+    },
+  };
+}
+
 /** Name → migration factory, in application order. */
 const MIGRATIONS: ReadonlyArray<readonly [string, (env: MigrationEnv, s: SchemaOf) => Migration]> = [
   ['0001_initial', initial],
   ['0002_security', security],
+  ['0003_bronze_encryption', bronzeEncryption],
 ];
 
 /** Names of every migration, in order (the last one is the schema version `migrate()` reaches). */

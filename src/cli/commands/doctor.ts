@@ -46,6 +46,7 @@ function renderReport(r: DoctorReport): string {
   for (const res of r.results) {
     const mark = res.status === 'ok' ? pc.green('ok     ') : res.status === 'skipped' ? pc.dim('skipped') : pc.red('FOUND  ');
     lines.push(`${mark} ${res.check}${res.reason ? pc.dim(` (${res.reason})`) : ''}`);
+    for (const n of res.notes ?? []) lines.push(pc.dim(`        note: ${n}`));
   }
   if (r.findings.length > 0) lines.push('');
   for (const f of r.findings) {

@@ -23,4 +23,6 @@ export interface DoctorCheck {
   /** What it looks for (shown by `doctor --list`). */
   readonly description: string;
   run(ctx: DoctorContext): Promise<readonly Finding[] | { readonly skipped: string }>;
+  /** Facts worth showing that are not findings (they do not fail the doctor), e.g. a mitigated gap. */
+  notes?(ctx: DoctorContext): Promise<readonly string[]>;
 }

@@ -7,6 +7,7 @@ import type { TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { tmpDir } from '../../../test/helpers/tmp.js';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
+import { detectDuckdbEncryption } from '../crypto/duckdb-encryption.js';
 import { DOCTOR_CHECKS } from './checks/index.js';
 import type { DoctorContext } from './doctor-check.js';
 import { runDoctor, type DoctorReport } from './run-doctor.js';
@@ -35,7 +36,8 @@ describe('doctor', () => {
     const s = await setup(t);
     await s.d.vault.set('db_password', 'x', { rotateAfterDays: 90 });
     const file = join(s.root, 'p.yaml');
-    writeFileSync(file, 'name: p\nsources:\n  - type: http\n    token: ${secret:api_token}\n    password: "${env:PG_PASSWORD}"\n    url: https://example.com/x\n    token_url: https://example.com/t\n');
+    writeFileSync(file, 'name: p\nsources:\n  - type: http\n    token: ${secret:api_token}\n    password: "${env:PG_PASSWORD}"\n    url: https://example.com/x\n    token_url: https://example.com/t\n'
+      + 'stages:\n  - type: parse\n  - type: encrypt\n    fields: [client_ip]\nsinks:\n  - type: duckdb\n');
     const r = await doctor(s, { files: [file] });
     assert.deepEqual(r.findings, [], JSON.stringify(r.findings, null, 2));
     assert.equal(r.ok, true);
@@ -120,5 +122,22 @@ describe('doctor: audit chain', () => {
     db.prepare("update audit_log set target = 'someone-else' where seq = 4").run();
     const r = await runDoctor(ctx, DOCTOR_CHECKS);
     assert.deepEqual(r.findings.filter((f) => f.check === 'audit-chain').map((f) => [f.severity, f.where]), [['critical', 'audit seq 4']]);
+  });
+});
+
+describe('doctor: encryption at rest', () => {
+  it('flags bronze encryption off, a sink asking for unavailable DuckDB crypto, and plaintext personal data at rest', async (t) => {
+    const s = await setup(t);
+    const cap = await detectDuckdbEncryption();
+    const write = (name: string, text: string): string => { const f = join(s.root, name); writeFileSync(f, text); return f; };
+    const off = write('off.yaml', 'name: a\nengine:\n  bronze:\n    encryption: none\nstages:\n  - type: encrypt\nsinks:\n  - type: memory\n');
+    const wants = write('wants.yaml', 'name: b\nsinks:\n  - type: duckdb\n    encryption_key: ${secret:wh}\n');
+    const plain = write('plain.yaml', 'name: c\nstages:\n  - type: parse\nsinks:\n  - type: lake\n');
+    const r = await doctor(s, { files: [off, wants, plain] });
+    const got = r.findings.filter((f) => f.check === 'encryption-capability').map((f) => `${f.severity} ${f.where}`);
+    const expected = [`high ${off}`, ...(cap.available ? [] : [`high ${wants}`, `medium ${plain}`])];
+    assert.deepEqual(got.sort(), expected.sort());
+    const notes = r.results.find((x) => x.check === 'encryption-capability')?.notes ?? [];
+    assert.equal(notes.length, cap.available ? 0 : 1, 'the missing capability is always noted');
   });
 });

@@ -27,4 +27,6 @@ export interface CheckResult {
   readonly status: 'ok' | 'findings' | 'skipped';
   readonly findings: readonly Finding[];
   readonly reason?: string;
+  /** Facts shown with the result that are not findings. */
+  readonly notes?: readonly string[];
 }

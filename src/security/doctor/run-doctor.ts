@@ -23,8 +23,10 @@ export async function runDoctor(ctx: DoctorContext, checks: readonly DoctorCheck
   for (const c of checks) {
     try {
       const r = await c.run(ctx);
-      if ('skipped' in r) results.push({ check: c.id, status: 'skipped', findings: [], reason: r.skipped });
-      else results.push({ check: c.id, status: r.length === 0 ? 'ok' : 'findings', findings: r });
+      const notes = c.notes ? await c.notes(ctx) : [];
+      const extra = notes.length > 0 ? { notes } : {};
+      if ('skipped' in r) results.push({ check: c.id, status: 'skipped', findings: [], reason: r.skipped, ...extra });
+      else results.push({ check: c.id, status: r.length === 0 ? 'ok' : 'findings', findings: r, ...extra });
     } catch (err) {
       results.push({
         check: c.id, status: 'findings', findings: [{

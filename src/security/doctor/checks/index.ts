@@ -2,6 +2,7 @@
 import type { DoctorCheck } from '../doctor-check.js';
 import { auditChainCheck } from './audit-chain.js';
 import { dataDirPermissionsCheck } from './data-dir-permissions.js';
+import { encryptionCapabilityCheck } from './encryption-capability.js';
 import { geoipAgeCheck } from './geoip-age.js';
 import { keyRotationCheck } from './key-rotation.js';
 import { masterKeyCheck } from './master-key.js';
@@ -15,6 +16,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   dataDirPermissionsCheck,
   keyRotationCheck,
   auditChainCheck,
+  encryptionCapabilityCheck,
   geoipAgeCheck,
   tlsListenersCheck,
 ]);

@@ -111,7 +111,7 @@ test('encrypt stage + age bronze: no file of the data directory holds a plaintex
   assert.ok(bronze.length > 0 && bronze.every((b) => b.encryption?.keyName === 'bronze' && b.objectKey.endsWith('.bronze-v1.age')));
 });
 
-test('an age-encrypted bronze layer replays into the same warehouse, also after a key rotation; no vault or an altered object fails typed', async (t) => {
+test('an age-encrypted bronze layer replays into the same warehouse, also after a key rotation; a missing key, a sealed vault or an altered object fails typed', async (t) => {
   const dir = tmpDir(t);
   mkdirSync(join(dir, 'logs'));
   await generateAccessLog({ lines: 5000, seed: 3, format: 'apache_combined' }, join(dir, 'logs', 'access.log'));
@@ -134,16 +134,17 @@ test('an age-encrypted bronze layer replays into the same warehouse, also after 
   await d.close();
   assert.ok(rebuilt.every((b) => b.encryption?.keyVersion === 2), 'the replay archived under the new key version');
 
-  // The reader side: the replay itself archives in clear (`none`), but the encrypted source needs the vault.
+  // The reader side: the replay itself archives in clear (`none`), but the encrypted source needs
+  // the key, and the source deployment's (sealed) vault does not have it.
+  const sealed = { TRIBUTARY_MASTER_KEY_PROVIDER: 'env' };
   const clearTarget = { ...loaded, config: { ...loaded.config, engine: { ...loaded.config.engine, bronze: { encryption: 'none' as const, key: 'bronze' } } } };
-  const noVault = await runPipeline(asReplay(clearTarget), { dataDir: join(dir, 'novault'), bronzeFrom: join(dir, 'data'), workers: 1, env: {} });
+  const noVault = await runPipeline(asReplay(clearTarget), { dataDir: join(dir, 'novault'), bronzeFrom: join(dir, 'data'), workers: 1, env: sealed });
   assert.equal(noVault.status, 'failed');
   assert.equal(noVault.error?.code, 'TRB_SECRET_KEYS_UNAVAILABLE');
   assert.match(noVault.error?.message ?? '', /Bronze object `objects\/.*\.bronze-v1\.age`/);
-  // The writer side: `encryption: age` without a vault refuses before reading anything.
-  const noVaultAge = await runPipeline(asReplay(loaded), { dataDir: join(dir, 'novault2'), bronzeFrom: join(dir, 'data'), workers: 1, env: {} });
-  assert.equal(noVaultAge.error?.code, 'TRB_SECRET_KEYS_UNAVAILABLE');
-  assert.match(noVaultAge.error?.message ?? '', /engine\.bronze\.encryption: age/);
+  // The writer side: `encryption: age` with a sealed vault refuses before reading anything.
+  const noVaultAge = await runPipeline(asReplay(loaded), { dataDir: join(dir, 'novault2'), bronzeFrom: join(dir, 'data'), workers: 1, env: sealed });
+  assert.equal(noVaultAge.error?.code, 'TRB_SECRET_VAULT_SEALED');
 
   const objects = filesUnder(join(dir, 'data', 'bronze')).filter((f) => f.endsWith('.age')).sort();
   const victim = objects[objects.length - 1]!;

@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { openDeployment } from '../../engine/bootstrap.js';
 import { Command } from 'commander';
 import { isTributaryError } from '../../core/errors.js';
 import { encryptField } from '../../security/crypto/field-cipher.js';
@@ -43,7 +45,15 @@ describe('tributary decrypt', () => {
     assert.equal(closed, 2);
   });
 
-  it('without a vault in the deployment it is TRB_SECRET_KEYS_UNAVAILABLE (exit 2)', async (t) => {
-    await assert.rejects(openDeploymentKeys(tmpDir(t)), (e) => isTributaryError(e) && e.code === 'TRB_SECRET_KEYS_UNAVAILABLE' && e.exit === 2);
+  it('with a sealed vault it fails with TRB_SECRET_VAULT_SEALED (exit 2)', async (t) => {
+    const dir = tmpDir(t);
+    const d = await openDeployment(dir, { TRIBUTARY_MASTER_KEY: randomBytes(32).toString('base64') });
+    const ctx = { field: 'client_ip', dataset: 'requests' };
+    const token = encryptField('203.0.113.5', await d.vault.createKey('field', 'field'), ctx);
+    assert.deepEqual(await decryptTokens([token], d.keys, ctx), ['203.0.113.5']);
+    await d.close();
+    const sealed = await openDeployment(dir, { TRIBUTARY_MASTER_KEY_PROVIDER: 'env' });
+    t.after(() => sealed.close());
+    await assert.rejects(decryptTokens([token], sealed.keys, ctx), (e) => isTributaryError(e) && e.code === 'TRB_SECRET_VAULT_SEALED' && e.exit === 2);
   });
 });

@@ -77,6 +77,10 @@ export function createBronzeDecryptor(keys: DataKeys | undefined): BronzeDecrypt
       }
       let ids: readonly string[];
       try { ids = await identities(encryption); } catch (err) { cipher.destroy(); throw err; }
+      if ((cache.get(encryption.keyName)?.maxVersion ?? 0) < encryption.keyVersion) {
+        cipher.destroy();
+        throw KeysUnavailable({ what: `Bronze object \`${objectKey}\` (age-encrypted)`, key: `${encryption.keyName}\` version \`${encryption.keyVersion}`, howto: HOWTO_READ });
+      }
       return ageDecryptStream(cipher, ids, { what: 'bronze object', name: objectKey, key: `${encryption.keyName}` });
     },
   };

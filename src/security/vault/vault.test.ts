@@ -229,3 +229,15 @@ describe('vault', () => {
     assert.equal((await vault.list()).length, 1, 'listing (not privileged) still works');
   });
 });
+
+describe('vault with the deployment audit log', () => {
+  it('a sealed vault fails key creation once, without recursing through the audit log', async (t) => {
+    const root = tmpDir(t, 'trb-vault-sealed-');
+    const { openDeployment } = await import('../../engine/bootstrap.js');
+    const d = await openDeployment(join(root, 'data'), { TRIBUTARY_MASTER_KEY_PROVIDER: 'env' });
+    t.after(() => d.close());
+    await assert.rejects(d.vault.current('bronze', 'age', { create: true }), { code: 'TRB_SECRET_VAULT_SEALED' });
+    await assert.rejects(d.vault.set('x', 'y'), { code: 'TRB_SECRET_VAULT_SEALED' });
+    assert.equal(await d.control.audit.count(), 0, 'nothing could be MACed, nothing was written');
+  });
+});

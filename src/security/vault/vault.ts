@@ -172,7 +172,8 @@ export class Vault implements DataKeys {
     checkName(name);
     const event = { actor: opts.actor ?? 'engine', action: 'key.create', target: name, ...(opts.requestId ? { requestId: opts.requestId } : {}) };
     // The audit log is keyed by the `audit` key: its creation cannot be preceded by an `attempt`
-    // entry (that entry would need the key being created), so it is recorded once it exists.
+    // entry (that entry would need the key being created), so it is recorded once it exists, and a
+    // failed creation is not recorded at all (it would recurse into creating the key again).
     const version = await this.#audited(event, async () => {
       const { material, meta } = await generateMaterial(kind);
       try {
@@ -331,7 +332,8 @@ export class Vault implements DataKeys {
       out = await fn();
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      await this.#audit?.record({ ...base, outcome: 'error', details: { error: typeof code === 'string' ? code : 'TRB_INTERNAL' } });
+      // A failed creation of the audit key itself cannot be recorded: recording needs that key.
+      if (opts.attemptFirst !== false) await this.#audit?.record({ ...base, outcome: 'error', details: { error: typeof code === 'string' ? code : 'TRB_INTERNAL' } });
       throw err;
     }
     await this.#audit?.record({ ...base, outcome: 'ok', details: out.details }, { privileged: true });

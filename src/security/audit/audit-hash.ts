@@ -10,26 +10,14 @@
  *   entryCount, ts]))`.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { AuditAnchorRow } from '../../seams/control-store/audit-store.js';
+import type { AuditAnchorRow, AuditEntryRow } from '../../seams/control-store/audit-store.js';
 import { canonicalJson } from './canonical-json.js';
 
 /** `prevHash` of the first entry: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields an entry hash covers. */
-export interface HashedFields {
-  readonly seq: number;
-  /** ISO-8601 UTC with milliseconds (`Date.toISOString()`), as the store returns it. */
-  readonly ts: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly target: string;
-  readonly outcome: string;
-  readonly requestId: string;
-  /** Plain JSON; key order does not matter. */
-  readonly details: Readonly<Record<string, unknown>> | null;
-  readonly prevHash: string;
-}
+export type HashedFields = Omit<AuditEntryRow, 'hash' | 'mac' | 'keyVersion'>;
 
 /** The sha256 (hex) of an entry; see the module doc. */
 export function entryHash(f: HashedFields): string {

@@ -2,7 +2,8 @@
  * Cost of encryption at rest on a ~100 MB access log: bronze archiving and replay reading with and
  * without age, and whole pipeline runs (lake + DuckDB) with plaintext bronze, age bronze, and age
  * bronze plus the `encrypt` stage on client_ip/user. Each case runs in its own process, so peak RSS
- * is per case.
+ * and CPU time (`cpu_s`, and `write_cpu_s`/`read_cpu_s` for the bronze cases: user + system of all
+ * threads, steadier than wall time on a shared machine) are per case.
  *
  *   node --import tsx bench/encryption-bench.ts [--lines 500000] [--dir bench/out/encryption]
  */
@@ -29,6 +30,8 @@ const arg = (name: string, def: string): string => {
 const lines = Number(arg('lines', '500000'));
 const dir = resolve(arg('dir', 'bench/out/encryption'));
 const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10;
+/** CPU seconds (user + system, all threads of this process) between two `process.cpuUsage()` samples. */
+const cpuSecs = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number => +((b.user - a.user + b.system - a.system) / 1e6).toFixed(2);
 
 /** One case, in this process; prints one JSON line. */
 async function runCase(name: string): Promise<void> {
@@ -39,6 +42,7 @@ async function runCase(name: string): Promise<void> {
   const keys = new MemoryDataKeys();
   const rss = startRssSampler();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let extra: Record<string, unknown> = {};
   if (name.startsWith('bronze-')) {
     const mode = name.endsWith('age') ? 'age' : 'none';
@@ -64,6 +68,7 @@ async function runCase(name: string): Promise<void> {
     }
     await sealOne();
     const writeSecs = (performance.now() - t0) / 1000;
+    const cpu1 = process.cpuUsage();
     const t1 = performance.now();
     const reader = createBronzeReader(control, store, keys);
     let read = 0;
@@ -71,7 +76,10 @@ async function runCase(name: string): Promise<void> {
       for await (const p of (await reader.open(seg)) as AsyncIterable<Buffer>) read += p.length;
     }
     const readSecs = (performance.now() - t1) / 1000;
-    extra = { write_mb_s: Math.round(input.bytes / 1048576 / writeSecs), read_mb_s: Math.round(read / 1048576 / readSecs), write_s: +writeSecs.toFixed(2), read_s: +readSecs.toFixed(2) };
+    extra = {
+      write_mb_s: Math.round(input.bytes / 1048576 / writeSecs), read_mb_s: Math.round(read / 1048576 / readSecs), write_s: +writeSecs.toFixed(2), read_s: +readSecs.toFixed(2),
+      write_cpu_s: cpuSecs(cpu0, cpu1), read_cpu_s: cpuSecs(cpu1, process.cpuUsage()),
+    };
     await store.close(); await control.close();
   } else {
     const [bronze, stage] = name === 'pipeline-none' ? ['none', ''] : name === 'pipeline-age' ? ['age', ''] : ['age', '  - type: encrypt\n    fields: [client_ip, user]\n'];
@@ -87,7 +95,7 @@ async function runCase(name: string): Promise<void> {
     };
   }
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ case: name, input_mb: mb(input.bytes), seconds: +seconds.toFixed(2), peak_rss_mb: mb(rss.stop()), ...extra }));
+  console.log(JSON.stringify({ case: name, input_mb: mb(input.bytes), seconds: +seconds.toFixed(2), cpu_s: cpuSecs(cpu0, process.cpuUsage()), peak_rss_mb: mb(rss.stop()), ...extra }));
 }
 
 const CASES = ['bronze-none', 'bronze-age', 'pipeline-none', 'pipeline-age', 'pipeline-age-field'];

@@ -21,6 +21,8 @@ export interface BenchOptions {
   readonly watchAppends: number;
   /** Only measure parsing (worker threads), no pipeline run, no GoAccess, no watch. */
   readonly parseOnly: boolean;
+  /** `engine.bronze.encryption` of the measured pipeline (default `auto`: age with the vault). */
+  readonly bronzeEncryption: 'auto' | 'age' | 'none';
 }
 
 /** Usage text printed for `--help` and on a bad option. */
@@ -33,7 +35,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --no-goaccess      skip the GoAccess comparison
   --no-watch         skip the watch-mode latency test
   --watch-appends N  appends in the watch-latency test (default 100)
-  --parse-only       measure parse throughput only (worker threads)`;
+  --parse-only       measure parse throughput only (worker threads)
+  --bronze-encryption auto|age|none   bronze archive encryption (default auto: age through the vault)`;
 
 const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
   if (v === undefined) return dflt;
@@ -60,11 +63,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
       'no-watch': { type: 'boolean', default: false },
       'watch-appends': { type: 'string' },
       'parse-only': { type: 'boolean', default: false },
+      'bronze-encryption': { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (v.help) return null;
+  const enc = v['bronze-encryption'];
+  if (enc !== 'auto' && enc !== 'age' && enc !== 'none') throw new RangeError(`--bronze-encryption must be auto, age or none, got ${enc}`);
   return {
+    bronzeEncryption: enc,
     lines: int('lines', v.lines, 2_000_000, 1),
     seed: int('seed', v.seed, 42, 0),
     json: v.json,

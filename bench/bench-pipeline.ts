@@ -14,13 +14,16 @@ export interface BenchPipelineSpec {
   readonly dataDir: string;
   /** Extra `engine:` settings, if any. */
   readonly engine?: Readonly<Record<string, number | string>>;
+  /** `engine.bronze.encryption` (default: the product default, `auto`). */
+  readonly bronzeEncryption?: 'auto' | 'age' | 'none';
 }
 
 const q = (s: string): string => JSON.stringify(s);
 
 /** The YAML text of a bench pipeline (JSON-quoted scalars, so any path is safe). */
 export function benchPipelineYaml(spec: BenchPipelineSpec): string {
-  const engine = Object.entries(spec.engine ?? {});
+  const engine = Object.entries(spec.engine ?? {}).map(([k, v]) => `  ${k}: ${typeof v === 'number' ? v : q(v)}`);
+  if (spec.bronzeEncryption !== undefined) engine.push('  bronze:', `    encryption: ${spec.bronzeEncryption}`);
   return [
     `name: ${q(spec.name)}`,
     `description: "Benchmark pipeline written by bench/bench.ts"`,
@@ -42,7 +45,7 @@ export function benchPipelineYaml(spec: BenchPipelineSpec): string {
     `    path: ${q(`${spec.dataDir}/warehouse.duckdb`)}`,
     'quality:',
     '  max_invalid_ratio: 0.05',
-    ...(engine.length > 0 ? ['engine:', ...engine.map(([k, v]) => `  ${k}: ${typeof v === 'number' ? v : q(v)}`)] : []),
+    ...(engine.length > 0 ? ['engine:', ...engine] : []),
     '',
   ].join('\n');
 }

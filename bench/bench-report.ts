@@ -44,6 +44,8 @@ export interface BenchReport {
   readonly run: {
     readonly status: string;
     readonly workers: number;
+    /** `engine.bronze.encryption` of the run. */
+    readonly bronze_encryption: string;
     readonly parsed: number;
     readonly quarantined: number;
     readonly quarantine_by_reason: Readonly<Record<string, number>>;
@@ -79,7 +81,7 @@ export function renderBenchReport(r: BenchReport): string {
   }
   if (r.run) {
     out.push('Pipeline (files → parse → validate → dedupe → lake + duckdb):');
-    row('throughput', `${n0(r.lines_per_sec)} lines/s, ${f1(r.mb_per_sec)} MB/s (${f2(r.seconds)} s, ${r.run.workers} workers)`);
+    row('throughput', `${n0(r.lines_per_sec)} lines/s, ${f1(r.mb_per_sec)} MB/s (${f2(r.seconds)} s, ${r.run.workers} workers, bronze encryption ${r.run.bronze_encryption})`);
     row('peak RSS', `${f1(r.peak_rss_mb)} MB sampled, ${f1(r.max_rss_mb)} MB process lifetime`);
     row('status', `${r.run.status}: landed ${n0(r.run.landed)}, quarantined ${n0(r.run.quarantined)}, duplicates ${n0(r.run.duplicates)}, ${r.run.commits} commits`);
     const e = r.input.expected_quarantined;

@@ -7,6 +7,7 @@ import { parseStageSpec } from '../stages/parse/index.js';
 import { validateStageSpec } from '../stages/validate/index.js';
 import { dedupeStageSpec } from '../stages/dedupe/index.js';
 import { encryptStageSpec } from '../stages/encrypt/index.js';
+import { privacyStageSpec } from '../stages/privacy/index.js';
 
 /** Every stage type, in documentation order. */
 export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
@@ -14,4 +15,5 @@ export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
   validateStageSpec,
   dedupeStageSpec,
   encryptStageSpec,
+  privacyStageSpec,
 ]);

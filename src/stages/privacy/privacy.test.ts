@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { BatchMeta, RecordBatch, StageKey } from '../../core/component.js';
 import { isTributaryError } from '../../core/errors.js';
 import { decryptField } from '../../security/crypto/field-cipher.js';
-import { PrivacyConfig, privacyStageSpec } from './index.js';
+import { PrivacyConfig, PrivacyStage, privacyStageSpec } from './index.js';
 import { isPseudonym, pseudonym } from './pseudonym.js';
 import { luhnValid, redactUrl } from './redact-url.js';
 import { truncateIp } from './truncate-ip.js';
@@ -96,7 +96,7 @@ function batchOf(rows: readonly Record<string, unknown>[]): RecordBatch {
 
 describe('privacy stage', () => {
   it('applies the default policies: IPs truncated, user pseudonymised, URLs redacted; counts balance', () => {
-    const stage = privacyStageSpec.create('privacy', PrivacyConfig.parse({}), { keys: [hmac] });
+    const stage = privacyStageSpec.create('privacy', PrivacyConfig.parse({}), { keys: [hmac] }) as PrivacyStage;
     const batch = batchOf([
       { client_ip: '203.0.113.77', x_forwarded_for: '198.51.100.9, 10.0.0.1, unknown', user: 'alice', path: '/a', query: 'email=a@b.co', referer: 'https://x.test/?sid=42', status: 200 },
       { client_ip: 'crawler.example.com', x_forwarded_for: null, user: null, path: '/b', query: null, referer: '-', status: 404 },
@@ -119,7 +119,7 @@ describe('privacy stage', () => {
     const cfg = PrivacyConfig.parse({ fields: { user: { policy: 'mask', keep_start: 1, keep_end: 1 }, referer: 'drop', client_ip: 'encrypt', path: 'keep' } });
     assert.deepEqual(privacyStageSpec.keys!(cfg), [{ name: 'field', kind: 'field' }]);
     assert.throws(() => privacyStageSpec.create('p', cfg, { keys: [] }), (e) => isTributaryError(e) && e.code === 'TRB_INTERNAL_INVARIANT');
-    const stage = privacyStageSpec.create('p', cfg, { keys: [field] });
+    const stage = privacyStageSpec.create('p', cfg, { keys: [field] }) as PrivacyStage;
     const [rec] = stage.process(batchOf([{ user: 'alexander', referer: 'https://x', client_ip: '192.0.2.1', path: '/p?email=a@b.co' }]), {} as never).passed.records as Record<string, unknown>[];
     assert.equal(rec!.user, 'a*******r');
     assert.equal(rec!.referer, null);
@@ -129,7 +129,7 @@ describe('privacy stage', () => {
   });
 
   it('refuses a field the records lack, and config errors name the field', () => {
-    const stage = privacyStageSpec.create('p', PrivacyConfig.parse({ fields: { vhost: 'drop' } }), { keys: [] });
+    const stage = privacyStageSpec.create('p', PrivacyConfig.parse({ fields: { vhost: 'drop' } }), { keys: [] }) as PrivacyStage;
     assert.throws(() => stage.process(batchOf([{ client_ip: '1.2.3.4' }]), {} as never), (e) => isTributaryError(e) && /vhost/.test(e.message));
     assert.equal(PrivacyConfig.safeParse({ fields: { nope: 'drop' } }).success, false);
     assert.equal(PrivacyConfig.safeParse({ fields: { user: 'shred' } }).success, false);

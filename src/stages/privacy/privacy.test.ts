@@ -104,7 +104,7 @@ describe('privacy stage', () => {
     const r = stage.process(batch, { committed: undefined } as never);
     assert.equal(r.passed.records.length, 2);
     assert.deepEqual(r.rejected, []);
-    const [a, b] = r.passed.records as Record<string, unknown>[];
+    const [a, b] = r.passed.records as readonly Record<string, unknown>[];
     assert.equal(a!.client_ip, '203.0.113.0');
     assert.equal(a!.x_forwarded_for, '198.51.100.0, 10.0.0.0');
     assert.equal(a!.user, pseudonym(hmac.material, 3, 'user', 'alice'));
@@ -120,7 +120,7 @@ describe('privacy stage', () => {
     assert.deepEqual(privacyStageSpec.keys!(cfg), [{ name: 'field', kind: 'field' }]);
     assert.throws(() => privacyStageSpec.create('p', cfg, { keys: [] }), (e) => isTributaryError(e) && e.code === 'TRB_INTERNAL_INVARIANT');
     const stage = privacyStageSpec.create('p', cfg, { keys: [field] }) as PrivacyStage;
-    const [rec] = stage.process(batchOf([{ user: 'alexander', referer: 'https://x', client_ip: '192.0.2.1', path: '/p?email=a@b.co' }]), {} as never).passed.records as Record<string, unknown>[];
+    const [rec] = stage.process(batchOf([{ user: 'alexander', referer: 'https://x', client_ip: '192.0.2.1', path: '/p?email=a@b.co' }]), {} as never).passed.records as readonly Record<string, unknown>[];
     assert.equal(rec!.user, 'a*******r');
     assert.equal(rec!.referer, null);
     assert.equal(decryptField(String(rec!.client_ip), { name: 'field', version: 1, material: field.material }, { dataset: 'requests', field: 'client_ip' }), '192.0.2.1');

@@ -1,9 +1,10 @@
 /** Renders the record schemas as the docs/record-schema.md page (generated; a test keeps it fresh). */
+import { RAW_COLUMN_PII } from './pii.js';
 import { ACCESS_SCHEMA, ERROR_SCHEMA, LINEAGE_COLUMNS, type ColumnSchema } from './record.js';
 
 const table = (cols: readonly ColumnSchema[]): string =>
-  ['| column | type | nullable | description |', '|---|---|---|---|',
-    ...cols.map((c) => `| \`${c.name}\` | ${c.type} | ${c.nullable ? 'yes' : 'no'} | ${c.description} |`)].join('\n');
+  ['| column | type | nullable | pii | description |', '|---|---|---|---|---|',
+    ...cols.map((c) => `| \`${c.name}\` | ${c.type} | ${c.nullable ? 'yes' : 'no'} | ${RAW_COLUMN_PII[c.name] ?? 'none'} | ${c.description} |`)].join('\n');
 
 /** Markdown for docs/record-schema.md. */
 export function renderRecordSchemaDoc(): string {
@@ -13,6 +14,11 @@ export function renderRecordSchemaDoc(): string {
 Every access-log format (Apache, Nginx, compiled LogFormat / log_format strings, JSON lines) produces
 one record shape, so queries do not depend on which server wrote a line. Values a format does not
 carry are \`NULL\`. Timestamps are stored in UTC; \`ts_offset_min\` keeps the server's original offset.
+
+The \`pii\` column is each column's classification as parsed (none, pseudonymous, personal,
+sensitive); the \`privacy\` and \`encrypt\` stages change it per pipeline, and every run summary
+(\`tributary run --json\`, \`tributary runs --json\`) records the resulting tag of every output column
+under \`columns\`, for access control to mask by tag.
 
 ## Access records (table \`requests\`, dataset \`requests\`)
 

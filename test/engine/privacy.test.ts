@@ -58,6 +58,8 @@ test('default privacy policies: no raw IP, e-mail or token at rest in silver or 
   const run = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
   assert.equal(run.status, 'succeeded', run.error?.message);
   assert.equal(run.landed, benign.length + personal.length);
+  assert.deepEqual([run.columns.client_ip, run.columns.user, run.columns.referer, run.columns.user_agent, run.columns.status],
+    ['pseudonymous', 'pseudonymous', 'pseudonymous', 'personal', 'none'], 'the run records every column\'s pii tag after privacy');
 
   const ips = [...new Set([...benign, ...personal].map((l) => l.split(' ')[0]!))].filter((ip) => !ip.endsWith('.0'));
   const secrets = ['bob.smith@example.com', '9f8e7d6c5b4a', 'abcdef123456', '4111111111111111', '2001:db8:1234:5678::42'];

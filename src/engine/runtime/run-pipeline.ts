@@ -14,6 +14,7 @@ import { snapshotCounts } from '../../core/counts.js';
 import { loadPipelineFile, resolveConfigSecrets, type LoadedPipeline } from '../../config/load-config.js';
 import { getFormat } from '../../formats/index.js';
 import { registry } from '../registry.js';
+import { classifyColumns } from './column-classification.js';
 import { openDeployment } from '../bootstrap.js';
 import { cleanBronzeStaging } from '../bronze/bronze-writer.js';
 import { createBronzeReader } from '../bronze/bronze-reader.js';
@@ -203,7 +204,9 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       await Promise.allSettled(sources.map((s) => s.close()));
       await pool?.close();
     }
-    const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run));
+    const parsedStages = cfg.stages.map((e) => ({ ...(registry.stages.find((x) => x.type === e.type)?.config.parse(strip(e)) as object), type: e.type }));
+    const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run),
+      classifyColumns(schema, parsedStages));
     await Promise.allSettled(sinks.map((s) => s.sink.close()));
     await control.finishRun(runId, {
       status: summary.status, counts: summary,
@@ -224,7 +227,7 @@ const detectorOf = (run: PipelineRun | undefined): RunSummary['formats'] =>
 function buildSummary(
   cfg: { name: string; quality: { max_invalid_ratio: number; min_lines: number } },
   runId: string, started: number, run: PipelineRun | undefined, sinks: readonly Sink[], failure: unknown, opts: RunOptions, workers: number,
-  formats: RunSummary['formats'],
+  formats: RunSummary['formats'], columns: RunSummary['columns'],
 ): RunSummary {
   const seconds = (Date.now() - started) / 1000;
   const counts = run ? snapshotCounts(run.counts) : {};
@@ -255,7 +258,7 @@ function buildSummary(
     linesPerSec: seconds > 0 ? Math.round(linesRead / seconds) : 0,
     mbPerSec: seconds > 0 ? Math.round(((run?.bytesRead ?? 0) / 1e6 / seconds) * 10) / 10 : 0,
     stages, timings: run?.timingSeconds() ?? {}, locations: sinks.map((s) => s.location()),
-    gate: { maxInvalidRatio: cfg.quality.max_invalid_ratio, ratio, passed: gatePassed }, workers, formats,
+    gate: { maxInvalidRatio: cfg.quality.max_invalid_ratio, ratio, passed: gatePassed }, workers, formats, columns,
     ...(error ? { error } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /** The run summary: what the CLI prints, the bench measures and the run record stores. */
 import type { SinkLocation } from '../../core/component.js';
 import type { StageCounts } from '../../core/counts.js';
+import type { PiiClass } from '../../core/pii.js';
 
 /** Counts and time of one stage over a run. */
 export interface StageSummary extends StageCounts {
@@ -37,6 +38,8 @@ export interface RunSummary {
   readonly workers: number;
   /** Format auto-detection per input (empty unless the parse stage uses `format: auto`). */
   readonly formats: readonly { readonly uri: string; readonly stream: string; readonly format: string; readonly confidence: number }[];
+  /** The `pii` tag (none, pseudonymous, personal, sensitive) of every output column after this pipeline's privacy and encrypt stages. */
+  readonly columns: Readonly<Record<string, PiiClass>>;
   readonly error?: { readonly code: string; readonly message: string };
 }
 

@@ -135,3 +135,17 @@ describe('privacy stage', () => {
     assert.equal(PrivacyConfig.safeParse({ fields: { user: 'shred' } }).success, false);
   });
 });
+
+describe('column classification', () => {
+  it('tags raw columns and follows privacy and encrypt policies in stage order', async () => {
+    const { classifyColumns } = await import('../../engine/runtime/column-classification.js');
+    const { ACCESS_SCHEMA } = await import('../../core/record.js');
+    const raw = classifyColumns(ACCESS_SCHEMA, []);
+    assert.deepEqual([raw.client_ip, raw.user, raw.status, raw.source_offset], ['personal', 'personal', 'none', 'none']);
+    const tags = classifyColumns(ACCESS_SCHEMA, [
+      { type: 'privacy', ...PrivacyConfig.parse({ fields: { client_ip: 'truncate', referer: 'drop', user: 'keep' } }) },
+      { type: 'encrypt', fields: ['user'] },
+    ]);
+    assert.deepEqual([tags.client_ip, tags.referer, tags.user, tags.query], ['pseudonymous', 'none', 'sensitive', 'personal']);
+  });
+});

@@ -3,6 +3,7 @@
  * encode on worker threads), with no bronze, sinks or commits. Chunks of whole lines are read
  * from the input file and kept `workers × 4` in flight, as the engine does.
  */
+import { ACCESS_SCHEMA } from '../src/core/record.js';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { WorkerPool } from '../src/engine/workers/worker-pool.js';
@@ -31,7 +32,7 @@ export async function measureParseThroughput(file: string, workers = availablePa
   const pool = await WorkerPool.start(workers, {
     kind: 'init',
     stages: [{ id: 'parse', type: 'parse', config: { format: 'auto' } }],
-    schema: 'access',
+    schema: ACCESS_SCHEMA,
     maxRawChars: 2048,
   });
   const fh = await open(file, 'r');

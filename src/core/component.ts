@@ -4,7 +4,7 @@
  * (its zod config schema plus a factory) and listed in `engine/registry.ts`.
  */
 import type { z } from 'zod';
-import type { Origin, RecordSchema } from './record.js';
+import type { ColumnSchema, Origin, RecordSchema } from './record.js';
 import type { Rejection, StageResult, WriteResult } from './outcome.js';
 
 /** JSON value stored as a checkpoint (opaque to the engine). */
@@ -299,6 +299,12 @@ export interface StageSpec<C = unknown> {
    * `create` through `ctx.keys` (structured clone to each worker thread).
    */
   keys?(config: C): readonly StageKeyRequest[];
+  /**
+   * Columns this stage adds to every record (optional; enrichment stages). They are appended to the
+   * parse stage's schema in stage order, so sinks create them and the encoder writes them; a stage
+   * must set each of them (null when unknown) on every record it passes.
+   */
+  columns?(config: C): readonly ColumnSchema[];
   create(id: string, config: C, ctx?: StageBuildContext): Stage<unknown, unknown>;
 }
 

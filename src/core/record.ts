@@ -18,7 +18,7 @@ export interface Origin {
 }
 
 /** Column types understood by every sink. */
-export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'timestamp' | 'json';
+export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'boolean' | 'timestamp' | 'json';
 
 /** One column of a record schema. */
 export interface ColumnSchema {

@@ -8,12 +8,14 @@ import { validateStageSpec } from '../stages/validate/index.js';
 import { dedupeStageSpec } from '../stages/dedupe/index.js';
 import { encryptStageSpec } from '../stages/encrypt/index.js';
 import { privacyStageSpec } from '../stages/privacy/index.js';
+import { userAgentStageSpec } from '../stages/useragent/index.js';
 
 /** Every stage type, in documentation order. */
 export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
   parseStageSpec,
   validateStageSpec,
   dedupeStageSpec,
+  userAgentStageSpec,
   encryptStageSpec,
   privacyStageSpec,
 ]);

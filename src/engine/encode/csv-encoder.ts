@@ -112,6 +112,7 @@ interface Writers {
   readonly integer: (v: unknown) => void;
   readonly bigint: (v: unknown) => void;
   readonly double: (v: unknown) => void;
+  readonly boolean: (v: unknown) => void;
   readonly timestamp: (v: unknown) => void;
   readonly json: (v: unknown) => void;
   readonly comma: () => void;
@@ -237,6 +238,7 @@ function createWriters(initial: number): Writers {
       if (typeof v !== 'number' || !Number.isFinite(v)) return;
       if (Number.isSafeInteger(v) && !Object.is(v, -0)) digits(v); else ascii(String(v));
     },
+    boolean: (v) => { if (v === true) ascii('true'); else if (v === false) ascii('false'); },
     timestamp: (v) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) return;
       const sec = Math.floor(v / 1000);
@@ -311,7 +313,7 @@ function quotedBytes(s: string): Uint8Array {
 }
 
 const WRITER_OF: Readonly<Record<ColumnType, keyof Writers>> = {
-  varchar: 'varchar', integer: 'integer', bigint: 'bigint', double: 'double', timestamp: 'timestamp', json: 'json',
+  varchar: 'varchar', integer: 'integer', bigint: 'bigint', double: 'double', boolean: 'boolean', timestamp: 'timestamp', json: 'json',
 };
 
 /**
@@ -324,7 +326,7 @@ export function createCsvEncoder(schema: RecordSchema): CsvEncoder {
   const body = schema.columns.map((c, i) => `${i > 0 ? 'comma();' : ''}${WRITER_OF[c.type]}(r[${JSON.stringify(c.name)}]);`).join('');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- code built only from schema column names (JSON-quoted)
   const row = new Function('w', [
-    'const { varchar, integer, bigint, double, timestamp, json, comma, bytes } = w;',
+    'const { varchar, integer, bigint, double, boolean, timestamp, json, comma, bytes } = w;',
     'return (r, mid, end) => {',
     `  ${body}`,
     '  bytes(mid); bigint(r.source_offset); comma(); bigint(r.source_line); comma(); bytes(end);',

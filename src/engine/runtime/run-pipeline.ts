@@ -5,10 +5,10 @@
  */
 import { scrubSecrets } from '../../core/secret-scrubber.js';
 import { availableParallelism } from 'node:os';
-import type { Logger, Sink, SinkContext, Source, SourceContext, SinkSpec, SourceSpec } from '../../core/component.js';
+import type { Logger, Sink, SinkContext, Source, SourceContext, SinkSpec, SourceSpec, StageSpec } from '../../core/component.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
 import { isReconcilingSink } from '../../core/component.js';
-import { ACCESS_SCHEMA, ERROR_SCHEMA, type RecordSchema } from '../../core/record.js';
+import { ACCESS_SCHEMA, ERROR_SCHEMA, type ColumnSchema, type RecordSchema } from '../../core/record.js';
 import { ConfigInvalid, QualityGateFailed, toTributaryError } from '../../core/errors.js';
 import { snapshotCounts } from '../../core/counts.js';
 import { loadPipelineFile, resolveConfigSecrets, type LoadedPipeline } from '../../config/load-config.js';
@@ -85,8 +85,21 @@ export function autoWorkers(): number {
 export function pipelineSchema(stages: readonly Entry[]): RecordSchema {
   const parse = stages[0];
   const format = typeof parse?.format === 'string' ? parse.format : 'auto';
-  if (format === 'auto' || typeof parse?.log_format === 'string') return ACCESS_SCHEMA;
-  return getFormat(format).schema === 'error' ? ERROR_SCHEMA : ACCESS_SCHEMA;
+  const base = format === 'auto' || typeof parse?.log_format === 'string' || getFormat(format).schema !== 'error' ? ACCESS_SCHEMA : ERROR_SCHEMA;
+  // Enrichment stages append their columns, in stage order.
+  const added: ColumnSchema[] = [];
+  const names = new Set(base.columns.map((c) => c.name));
+  for (const e of stages.slice(1)) {
+    const spec = registry.stages.find((s) => s.type === e.type) as StageSpec<unknown> | undefined;
+    if (!spec?.columns) continue;
+    for (const c of spec.columns(spec.config.parse(strip(e)))) {
+      if (names.has(c.name)) throw ConfigInvalid({ file: '(pipeline)', path: `stages.${e.id}`, reason: `stage \`${e.id}\` adds column \`${c.name}\`, which the record already has` });
+      names.add(c.name);
+      added.push(c);
+    }
+  }
+  if (added.length === 0) return base;
+  return Object.freeze({ name: `${base.name}+${stages.slice(1).map((e) => e.type).join('+')}`, columns: Object.freeze([...base.columns, ...added]) });
 }
 
 /**
@@ -174,7 +187,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       const stageDefs: StageDef[] = await attachStageKeys(cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) })), keys);
       const bronzeCipher = await openBronzeCipher(cfg.engine.bronze, keys, log);
       const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? autoWorkers() : cfg.engine.workers);
-      pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema: schema.name, maxRawChars: MAX_RAW_CHARS });
+      pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema, maxRawChars: MAX_RAW_CHARS });
       const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
         ? (s as unknown as { totalBytes(): Promise<number | undefined> }).totalBytes() : Promise.resolve(undefined))));
       const totalBytes = totals.every((t) => typeof t === 'number') ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;

@@ -3,7 +3,6 @@
  * `result` (or a `failure` carrying the error code), transferring the encoded bytes back.
  */
 import { parentPort } from 'node:worker_threads';
-import { RECORD_SCHEMAS } from '../../core/record.js';
 import { toTributaryError } from '../../core/errors.js';
 import { buildStages } from './build-stages.js';
 import { ChunkProcessor } from './chunk-processor.js';
@@ -21,9 +20,7 @@ const fail = (seq: number, err: unknown): void => {
 port.on('message', (msg: InitMessage | ChunkMessage) => {
   if (msg.kind === 'init') {
     try {
-      const schema = RECORD_SCHEMAS[msg.schema];
-      if (!schema) throw new Error(`unknown record schema ${msg.schema}`);
-      processor = new ChunkProcessor(buildStages(msg.stages), schema, msg.maxRawChars);
+      processor = new ChunkProcessor(buildStages(msg.stages), msg.schema, msg.maxRawChars);
       port.postMessage({ kind: 'ready' } satisfies WorkerReply);
     } catch (err) { fail(-1, err); }
     return;

@@ -5,6 +5,7 @@
 import type { BatchMeta, FormatHint, StageKey } from '../../core/component.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { StageCounts } from '../../core/counts.js';
+import type { RecordSchema } from '../../core/record.js';
 
 /** A stage as the worker rebuilds it: registry type plus validated config. */
 export interface StageDef {
@@ -19,7 +20,8 @@ export interface StageDef {
 export interface InitMessage {
   readonly kind: 'init';
   readonly stages: readonly StageDef[];
-  readonly schema: string;
+  /** The record schema to encode (the parse stage's, plus columns added by later stages). */
+  readonly schema: RecordSchema;
   /** Raw lines stored with a rejection are cut to this many characters. */
   readonly maxRawChars: number;
 }

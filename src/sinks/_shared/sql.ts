@@ -38,6 +38,7 @@ export function duckdbType(type: ColumnType, jsonType: 'JSON' | 'VARCHAR' = 'VAR
     case 'integer': return 'INTEGER';
     case 'bigint': return 'BIGINT';
     case 'double': return 'DOUBLE';
+    case 'boolean': return 'BOOLEAN';
     case 'timestamp': return 'TIMESTAMP';
     case 'json': return jsonType;
   }

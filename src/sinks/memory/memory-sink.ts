@@ -34,6 +34,9 @@ function convert(col: ColumnSchema, cell: CsvCell): string | number | null {
       if (cell.text.trim() === '' || Number.isNaN(n)) throw new Error(`column ${col.name}: \`${cell.text}\` is not a number`);
       return n;
     }
+    case 'boolean':
+      if (cell.text !== 'true' && cell.text !== 'false') throw new Error(`column ${col.name}: \`${cell.text}\` is not a boolean`);
+      return cell.text === 'true' ? 1 : 0;
     case 'timestamp': {
       const us = microsFromText(cell.text);
       if (us === null) throw new Error(`column ${col.name}: \`${cell.text}\` is not a timestamp`);

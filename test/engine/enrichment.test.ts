@@ -1,0 +1,66 @@
+/**
+ * Enrichment columns end to end: the `useragent` stage's columns reach the lake and the warehouse,
+ * including a warehouse created before the stage was added (the table gains the columns).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { generateAccessLog } from '../../src/generator/index.js';
+import { runPipelineFile } from '../../src/engine/runtime/run-pipeline.js';
+import { readLakeRows } from '../../src/sinks/lake/read-lake.js';
+import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const pipeline = (stages: string): string => `name: enriched
+sources:
+  - id: access
+    type: files
+    include: ["logs/*.log"]
+stages:
+  - type: parse
+  - type: validate
+${stages}  - type: dedupe
+sinks:
+  - id: lake
+    type: lake
+  - id: warehouse
+    type: duckdb
+`;
+
+async function ask(path: string, sql: string): Promise<readonly (readonly unknown[])[]> {
+  const wh = await openWarehouse(path, { readOnly: true });
+  try { return (await wh.query(sql)).rows; } finally { await wh.close(); }
+}
+
+test('useragent columns land in Parquet and the warehouse, also when added to an existing warehouse', async (t) => {
+  const dir = tmpDir(t);
+  mkdirSync(join(dir, 'logs'));
+  await generateAccessLog({ lines: 3000, seed: 21, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'logs', 'a.log'));
+  writeFileSync(join(dir, 'p.yaml'), pipeline(''));
+  const first = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
+  assert.equal(first.status, 'succeeded', first.error?.message);
+
+  await generateAccessLog({ lines: 3000, seed: 22, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'logs', 'b.log'));
+  writeFileSync(join(dir, 'p.yaml'), pipeline('  - type: useragent\n  - type: privacy\n'));
+  const second = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
+  assert.equal(second.status, 'succeeded', second.error?.message);
+  assert.equal(second.landed, 3000);
+  assert.equal(second.columns.is_bot, 'none');
+
+  const wh = join(dir, 'data', 'warehouse.duckdb');
+  const [[total, enriched, bots, humans, browsers]] = await ask(wh, `select count(*), count(ua_device_type) filter (where source_uri like '%b.log'),
+    count(*) filter (where is_bot), count(*) filter (where not is_bot), count(distinct ua_browser) from requests`) as [[bigint, bigint, bigint, bigint, bigint]];
+  assert.equal(Number(total), 6000);
+  assert.ok(Number(enriched) > 2500, `most agents classified: ${enriched}`);
+  assert.ok(Number(bots) > 0 && Number(humans) > Number(bots), `bots ${bots}, humans ${humans}`);
+  assert.ok(Number(browsers) >= 3);
+  const [[oldRows]] = await ask(wh, "select count(*) from requests where source_uri like '%a.log' and is_bot is null") as [[bigint]];
+  assert.equal(Number(oldRows), 3000, 'rows landed before the stage existed have null enrichment');
+  const types = Object.fromEntries((await ask(wh, "select column_name, data_type from information_schema.columns where table_name = 'requests' and column_name in ('is_bot', 'ua_browser')")).map((r) => [r[0], r[1]]));
+  assert.deepEqual(types, { is_bot: 'BOOLEAN', ua_browser: 'VARCHAR' });
+
+  const lake = await readLakeRows(join(dir, 'data', 'lake'), 'requests');
+  assert.equal(lake.length, 6000);
+  assert.ok(lake.some((r) => r.is_bot === true) && lake.some((r) => typeof r.ua_browser === 'string'));
+});

@@ -9,12 +9,14 @@ import { dedupeStageSpec } from '../stages/dedupe/index.js';
 import { encryptStageSpec } from '../stages/encrypt/index.js';
 import { privacyStageSpec } from '../stages/privacy/index.js';
 import { userAgentStageSpec } from '../stages/useragent/index.js';
+import { geoipStageSpec } from '../stages/geoip/index.js';
 
 /** Every stage type, in documentation order. */
 export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
   parseStageSpec,
   validateStageSpec,
   dedupeStageSpec,
+  geoipStageSpec,
   userAgentStageSpec,
   encryptStageSpec,
   privacyStageSpec,

@@ -33,7 +33,7 @@ async function ask(path: string, sql: string): Promise<readonly (readonly unknow
   try { return (await wh.query(sql)).rows; } finally { await wh.close(); }
 }
 
-test('useragent columns land in Parquet and the warehouse, also when added to an existing warehouse', async (t) => {
+test('geoip and useragent columns land in Parquet and the warehouse, also when added to an existing warehouse', async (t) => {
   const dir = tmpDir(t);
   mkdirSync(join(dir, 'logs'));
   await generateAccessLog({ lines: 3000, seed: 21, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'logs', 'a.log'));
@@ -42,7 +42,7 @@ test('useragent columns land in Parquet and the warehouse, also when added to an
   assert.equal(first.status, 'succeeded', first.error?.message);
 
   await generateAccessLog({ lines: 3000, seed: 22, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'logs', 'b.log'));
-  writeFileSync(join(dir, 'p.yaml'), pipeline('  - type: useragent\n  - type: privacy\n'));
+  writeFileSync(join(dir, 'p.yaml'), pipeline('  - type: geoip\n  - type: useragent\n  - type: privacy\n'));
   const second = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
   assert.equal(second.status, 'succeeded', second.error?.message);
   assert.equal(second.landed, 3000);
@@ -60,6 +60,11 @@ test('useragent columns land in Parquet and the warehouse, also when added to an
   const types = Object.fromEntries((await ask(wh, "select column_name, data_type from information_schema.columns where table_name = 'requests' and column_name in ('is_bot', 'ua_browser')")).map((r) => [r[0], r[1]]));
   assert.deepEqual(types, { is_bot: 'BOOLEAN', ua_browser: 'VARCHAR' });
 
+  const [[located, classified]] = await ask(wh, "select count(geo_country), count(ip_class) from requests where source_uri like '%b.log'") as [[bigint, bigint]];
+  assert.equal(Number(classified), 3000, 'every new row has an ip_class');
+  assert.ok(Number(located) > 1500, `most public clients located: ${located}`);
+  const [[leaked]] = await ask(wh, "select count(*) from requests where source_uri like '%b.log' and client_ip not like '%.0' and client_ip not like '%::%'") as [[bigint]];
+  assert.equal(Number(leaked), 0, 'geoip ran on the full address, privacy truncated it afterwards');
   const lake = await readLakeRows(join(dir, 'data', 'lake'), 'requests');
   assert.equal(lake.length, 6000);
   assert.ok(lake.some((r) => r.is_bot === true) && lake.some((r) => typeof r.ua_browser === 'string'));

@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly parseOnly: boolean;
   /** `engine.bronze.encryption` of the measured pipeline (default `auto`: age with the vault). */
   readonly bronzeEncryption: 'auto' | 'age' | 'none';
+  /** Run the pipeline with the enrichment and privacy stages (geoip, useragent, privacy). */
+  readonly enrich: boolean;
 }
 
 /** Usage text printed for `--help` and on a bad option. */
@@ -36,7 +38,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --no-watch         skip the watch-mode latency test
   --watch-appends N  appends in the watch-latency test (default 100)
   --parse-only       measure parse throughput only (worker threads)
-  --bronze-encryption auto|age|none   bronze archive encryption (default auto: age through the vault)`;
+  --bronze-encryption auto|age|none   bronze archive encryption (default auto: age through the vault)
+  --enrich           add the geoip, useragent and privacy stages to the measured pipeline`;
 
 const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
   if (v === undefined) return dflt;
@@ -64,6 +67,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
       'watch-appends': { type: 'string' },
       'parse-only': { type: 'boolean', default: false },
       'bronze-encryption': { type: 'string', default: 'auto' },
+      enrich: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,6 +76,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
   if (enc !== 'auto' && enc !== 'age' && enc !== 'none') throw new RangeError(`--bronze-encryption must be auto, age or none, got ${enc}`);
   return {
     bronzeEncryption: enc,
+    enrich: v.enrich,
     lines: int('lines', v.lines, 2_000_000, 1),
     seed: int('seed', v.seed, 42, 0),
     json: v.json,

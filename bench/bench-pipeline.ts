@@ -16,6 +16,8 @@ export interface BenchPipelineSpec {
   readonly engine?: Readonly<Record<string, number | string>>;
   /** `engine.bronze.encryption` (default: the product default, `auto`). */
   readonly bronzeEncryption?: 'auto' | 'age' | 'none';
+  /** Add the enrichment and privacy stages (geoip, useragent, privacy) after validate. */
+  readonly enrich?: boolean;
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -36,6 +38,7 @@ export function benchPipelineYaml(spec: BenchPipelineSpec): string {
     '  - type: parse',
     '    format: auto',
     '  - type: validate',
+    ...(spec.enrich ? ['  - type: geoip', '  - type: useragent', '  - type: privacy'] : []),
     '  - type: dedupe',
     'sinks:',
     '  - id: lake',

@@ -46,6 +46,8 @@ export interface BenchReport {
     readonly workers: number;
     /** `engine.bronze.encryption` of the run. */
     readonly bronze_encryption: string;
+    /** Whether the geoip, useragent and privacy stages ran. */
+    readonly enrich: boolean;
     readonly parsed: number;
     readonly quarantined: number;
     readonly quarantine_by_reason: Readonly<Record<string, number>>;

@@ -25,7 +25,7 @@ const MIB = 2 ** 20;
 async function runPipelinePhase(o: BenchOptions, inputRel: string, say: (s: string) => void): Promise<{ summary: RunSummary; seconds: number; peakRss: number }> {
   const dataDir = join(o.dir, 'run-data');
   rmSync(dataDir, { recursive: true, force: true });
-  const file = writeBenchPipeline(o.dir, 'bench.yaml', { name: 'bench', include: inputRel, dataDir: 'run-data', bronzeEncryption: o.bronzeEncryption });
+  const file = writeBenchPipeline(o.dir, 'bench.yaml', { name: 'bench', include: inputRel, dataDir: 'run-data', bronzeEncryption: o.bronzeEncryption, enrich: o.enrich });
   say(`Running ${file} …`);
   let lastSay = 0;
   const sampler = startRssSampler(50);
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     peak_rss_mb: (run?.peakRss ?? 0) / MIB,
     max_rss_mb: lifetimeMaxRss() / MIB,
     run: s ? {
-      status: s.status, workers: s.workers, bronze_encryption: o.bronzeEncryption, parsed: s.parsed, quarantined: s.quarantined,
+      status: s.status, workers: s.workers, bronze_encryption: o.bronzeEncryption, enrich: o.enrich, parsed: s.parsed, quarantined: s.quarantined,
       quarantine_by_reason: s.quarantineByReason, duplicates: s.duplicates, landed: s.landed,
       commits: s.commits, engine_seconds: s.seconds,
     } : null,

@@ -29,8 +29,9 @@ function trusted(a: ipaddr.IPv4 | ipaddr.IPv6, proxies: TrustedProxies): boolean
 /** The address to locate for a record (see the module doc); null when there is none. */
 export function clientAddress(clientIp: string | null, xff: string | null, proxies: TrustedProxies): string | null {
   if (clientIp === null) return null;
+  if (proxies.length === 0 || xff === null) return clientIp;
   const peer = parse(clientIp);
-  if (peer === undefined || proxies.length === 0 || xff === null || !trusted(peer, proxies)) return clientIp;
+  if (peer === undefined || !trusted(peer, proxies)) return clientIp;
   const hops = xff.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = parse(hops[i] as string);

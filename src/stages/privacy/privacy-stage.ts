@@ -44,8 +44,17 @@ export class PrivacyStage<R = Record<string, unknown>> implements Stage<RecordBa
     switch (p.policy) {
       case 'truncate': {
         const opts = { ipv4Prefix: p.ipv4_prefix, ipv6Prefix: p.ipv6_prefix };
+        // Clients repeat: a bounded cache turns most truncations into one map lookup.
+        const cache = new Map<string, string | null>();
         return (v) => {
-          if (!v.includes(',')) return truncateIp(v, opts) ?? null;
+          if (!v.includes(',')) {
+            const hit = cache.get(v);
+            if (hit !== undefined) return hit;
+            const t = truncateIp(v, opts) ?? null;
+            if (cache.size >= 50_000) cache.delete(cache.keys().next().value as string);
+            cache.set(v, t);
+            return t;
+          }
           const parts = v.split(',').map((s) => truncateIp(s, opts)).filter((s): s is string => s !== undefined);
           return parts.length > 0 ? parts.join(', ') : null;
         };

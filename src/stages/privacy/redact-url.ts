@@ -18,6 +18,8 @@ const EMAIL = /[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const CARD = /(?<![0-9])(?:[0-9][ -]?){12,18}[0-9](?![0-9])/g;
 const PHONE = /(?<![0-9A-Za-z])(?:\+|%2B|00)?\(?[0-9](?:[ .()-]{0,2}[0-9]){8,14}(?![0-9A-Za-z])/g;
 
+const NOTHING: readonly RedactionKind[] = Object.freeze([]);
+
 /** Luhn check of the digits of `s`. */
 export function luhnValid(s: string): boolean {
   const digits = s.replace(/[^0-9]/g, '');
@@ -33,21 +35,27 @@ export function luhnValid(s: string): boolean {
 
 /** `text` with personal data redacted, and what was found. Unchanged text is returned as is. */
 export function redactUrl(text: string): { readonly text: string; readonly found: readonly RedactionKind[] } {
+  // Cheap guards first: most URLs have no `=`, no `@` and few digits, and skip every regex.
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) { const c = text.charCodeAt(i); if (c >= 48 && c <= 57) digits++; }
+  const maybeParam = text.includes('=');
+  const maybeEmail = text.includes('@') || text.includes('%40');
+  if (!maybeParam && !maybeEmail && digits < 9) return { text, found: NOTHING };
   const found: RedactionKind[] = [];
-  let out = text.replace(/(^|[?&;])([^=&;#?/]+)=([^&;#?]*)/g, (whole, sep: string, name: string, value: string) => {
+  let out = !maybeParam ? text : text.replace(/(^|[?&;])([^=&;#?/]+)=([^&;#?]*)/g, (whole, sep: string, name: string, value: string) => {
     let decoded = name;
     try { decoded = decodeURIComponent(name); } catch { /* keep raw */ }
     if (value === '' || !SENSITIVE_PARAMS.test(decoded.trim())) return whole;
     found.push('param');
     return `${sep}${name}=[redacted]`;
   });
-  out = out.replace(EMAIL, () => { found.push('email'); return '[email]'; });
-  out = out.replace(CARD, (m) => {
+  if (maybeEmail) out = out.replace(EMAIL, () => { found.push('email'); return '[email]'; });
+  if (digits >= 13) out = out.replace(CARD, (m) => {
     if (!luhnValid(m)) return m;
     found.push('card');
     return '[card]';
   });
-  out = out.replace(PHONE, (m) => {
+  if (digits >= 9) out = out.replace(PHONE, (m) => {
     const digits = m.replace(/[^0-9]/g, '').length;
     // Long plain digit runs are usually ids or timestamps; a phone needs a + / 00 prefix or separators.
     if (!/^(\+|%2B|00|\()/.test(m) && !/[ .()-]/.test(m)) return m;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { generateAccessLog } from '../../src/generator/index.js';
 import { runPipelineFile } from '../../src/engine/runtime/run-pipeline.js';
 import { readLakeRows } from '../../src/sinks/lake/read-lake.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { askWarehouse as ask } from '../helpers/data-files.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const pipeline = (stages: string): string => `name: enriched
@@ -28,10 +28,6 @@ sinks:
     type: duckdb
 `;
 
-async function ask(path: string, sql: string): Promise<readonly (readonly unknown[])[]> {
-  const wh = await openWarehouse(path, { readOnly: true });
-  try { return (await wh.query(sql)).rows; } finally { await wh.close(); }
-}
 
 test('geoip and useragent columns land in Parquet and the warehouse, also when added to an existing warehouse', async (t) => {
   const dir = tmpDir(t);

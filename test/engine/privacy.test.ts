@@ -5,12 +5,12 @@
  * change fewer than 0.1 % of the values (false positives).
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateAccessLog } from '../../src/generator/index.js';
 import { runPipelineFile } from '../../src/engine/runtime/run-pipeline.js';
-import { openWarehouse } from '../../src/sinks/duckdb/warehouse.js';
+import { askWarehouse as ask, filesUnder } from '../helpers/data-files.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const PIPELINE = `name: private
@@ -30,17 +30,7 @@ sinks:
     type: duckdb
 `;
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
 
-async function ask(path: string, sql: string): Promise<readonly (readonly unknown[])[]> {
-  const wh = await openWarehouse(path, { readOnly: true });
-  try { return (await wh.query(sql)).rows; } finally { await wh.close(); }
-}
 
 test('default privacy policies: no raw IP, e-mail or token at rest in silver or the warehouse; few false positives', async (t) => {
   const dir = tmpDir(t);

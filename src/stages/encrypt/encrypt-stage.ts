@@ -4,7 +4,7 @@ import { Invariant } from '../../core/errors.js';
 import type { StageResult } from '../../core/outcome.js';
 import { encryptField, type FieldKey } from '../../security/crypto/field-cipher.js';
 import type { EncryptConfig } from './config.js';
-import { EncryptFieldInvalid } from './errors.js';
+import { textField } from './text-field.js';
 
 /**
  * Encrypts `config.fields` of every record in place with the current version of the vault key
@@ -34,14 +34,8 @@ export class EncryptStage<R = Record<string, unknown>> implements Stage<RecordBa
   process(batch: RecordBatch<R>, _ctx: StageCallContext): StageResult<RecordBatch<R>> {
     for (const rec of batch.records as readonly (Record<string, unknown> & Lineage)[]) {
       for (const field of this.#fields) {
-        const v = rec[field];
+        const v = textField(this.id, rec, field);
         if (v === null) continue;
-        if (typeof v !== 'string') {
-          throw EncryptFieldInvalid({
-            stage: this.id, field,
-            reason: v === undefined ? `the records of this pipeline have no such field (they have ${Object.keys(rec).join(', ')})` : `it holds ${typeof v} values, not text`,
-          });
-        }
         // In place: the batch belongs to this worker's stage chain and nothing else holds the records.
         rec[field] = encryptField(v, this.#key, { dataset: this.#dataset, field });
       }

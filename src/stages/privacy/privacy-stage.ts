@@ -3,7 +3,7 @@ import type { Lineage, RecordBatch, Stage, StageCallContext, StageKey } from '..
 import { Invariant } from '../../core/errors.js';
 import type { StageResult } from '../../core/outcome.js';
 import { encryptField, type FieldKey } from '../../security/crypto/field-cipher.js';
-import { EncryptFieldInvalid } from '../encrypt/errors.js';
+import { textField } from '../encrypt/text-field.js';
 import type { FieldPolicy, PrivacyConfig } from './config.js';
 import { pseudonym } from './pseudonym.js';
 import { redactUrl } from './redact-url.js';
@@ -87,14 +87,8 @@ export class PrivacyStage<R = Record<string, unknown>> implements Stage<RecordBa
   process(batch: RecordBatch<R>, _ctx: StageCallContext): StageResult<RecordBatch<R>> {
     for (const rec of batch.records as readonly (Record<string, unknown> & Lineage)[]) {
       for (const [field, apply] of this.#apply) {
-        const v = rec[field];
+        const v = textField(this.id, rec, field);
         if (v === null) continue;
-        if (typeof v !== 'string') {
-          throw EncryptFieldInvalid({
-            stage: this.id, field,
-            reason: v === undefined ? `the records of this pipeline have no such field (they have ${Object.keys(rec).join(', ')})` : `it holds ${typeof v} values, not text`,
-          });
-        }
         rec[field] = apply(v, field);
       }
     }

@@ -10,6 +10,7 @@ import { encryptStageSpec } from '../stages/encrypt/index.js';
 import { privacyStageSpec } from '../stages/privacy/index.js';
 import { userAgentStageSpec } from '../stages/useragent/index.js';
 import { geoipStageSpec } from '../stages/geoip/index.js';
+import { threatStageSpec } from '../stages/threat/index.js';
 
 /** Every stage type, in documentation order. */
 export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
@@ -18,6 +19,7 @@ export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
   dedupeStageSpec,
   geoipStageSpec,
   userAgentStageSpec,
+  threatStageSpec,
   encryptStageSpec,
   privacyStageSpec,
 ]);

@@ -29,7 +29,7 @@ sinks:
 `;
 
 
-test('geoip and useragent columns land in Parquet and the warehouse, also when added to an existing warehouse', async (t) => {
+test('geoip, useragent and threat columns land in Parquet and the warehouse, also when added to an existing warehouse', async (t) => {
   const dir = tmpDir(t);
   mkdirSync(join(dir, 'logs'));
   await generateAccessLog({ lines: 3000, seed: 21, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'logs', 'a.log'));
@@ -38,7 +38,7 @@ test('geoip and useragent columns land in Parquet and the warehouse, also when a
   assert.equal(first.status, 'succeeded', first.error?.message);
 
   await generateAccessLog({ lines: 3000, seed: 22, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'logs', 'b.log'));
-  writeFileSync(join(dir, 'p.yaml'), pipeline('  - type: geoip\n  - type: useragent\n  - type: privacy\n'));
+  writeFileSync(join(dir, 'p.yaml'), pipeline('  - type: geoip\n  - type: useragent\n  - type: threat\n  - type: privacy\n'));
   const second = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
   assert.equal(second.status, 'succeeded', second.error?.message);
   assert.equal(second.landed, 3000);
@@ -61,6 +61,8 @@ test('geoip and useragent columns land in Parquet and the warehouse, also when a
   assert.ok(Number(located) > 1500, `most public clients located: ${located}`);
   const [[leaked]] = await ask(wh, "select count(*) from requests where source_uri like '%b.log' and client_ip not like '%.0' and client_ip not like '%::%'") as [[bigint]];
   assert.equal(Number(leaked), 0, 'geoip ran on the full address, privacy truncated it afterwards');
+  const [[scored, maxScore]] = await ask(wh, "select count(*) filter (where threat_score > 0), max(threat_score) from requests where source_uri like '%b.log'") as [[bigint, number]];
+  assert.ok(Number(scored) > 10 && maxScore > 0, `scanner probes in the generated traffic are scored: ${scored}`);
   const lake = await readLakeRows(join(dir, 'data', 'lake'), 'requests');
   assert.equal(lake.length, 6000);
   assert.ok(lake.some((r) => r.is_bot === true) && lake.some((r) => typeof r.ua_browser === 'string'));

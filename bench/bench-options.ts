@@ -23,7 +23,7 @@ export interface BenchOptions {
   readonly parseOnly: boolean;
   /** `engine.bronze.encryption` of the measured pipeline (default `auto`: age with the vault). */
   readonly bronzeEncryption: 'auto' | 'age' | 'none';
-  /** Run the pipeline with the enrichment and privacy stages (geoip, useragent, privacy). */
+  /** Run the pipeline with the enrichment and privacy stages (geoip, useragent, threat, privacy). */
   readonly enrich: boolean;
 }
 
@@ -39,7 +39,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --watch-appends N  appends in the watch-latency test (default 100)
   --parse-only       measure parse throughput only (worker threads)
   --bronze-encryption auto|age|none   bronze archive encryption (default auto: age through the vault)
-  --enrich           add the geoip, useragent and privacy stages to the measured pipeline`;
+  --enrich           add the geoip, useragent, threat and privacy stages to the measured pipeline`;
 
 const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
   if (v === undefined) return dflt;

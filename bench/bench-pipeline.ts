@@ -16,7 +16,7 @@ export interface BenchPipelineSpec {
   readonly engine?: Readonly<Record<string, number | string>>;
   /** `engine.bronze.encryption` (default: the product default, `auto`). */
   readonly bronzeEncryption?: 'auto' | 'age' | 'none';
-  /** Add the enrichment and privacy stages (geoip, useragent, privacy) after validate. */
+  /** Add the enrichment and privacy stages (geoip, useragent, threat, privacy) after validate. */
   readonly enrich?: boolean;
 }
 
@@ -38,7 +38,7 @@ export function benchPipelineYaml(spec: BenchPipelineSpec): string {
     '  - type: parse',
     '    format: auto',
     '  - type: validate',
-    ...(spec.enrich ? ['  - type: geoip', '  - type: useragent', '  - type: privacy'] : []),
+    ...(spec.enrich ? ['  - type: geoip', '  - type: useragent', '  - type: threat', '  - type: privacy'] : []),
     '  - type: dedupe',
     'sinks:',
     '  - id: lake',

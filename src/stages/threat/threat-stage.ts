@@ -5,6 +5,7 @@ import type { StageResult } from '../../core/outcome.js';
 import type { ColumnSchema } from '../../core/record.js';
 import type { ThreatConfig } from './config.js';
 import { builtinRulesFile, loadRulesFile } from './load-rules.js';
+import { ReputationList } from './reputation-list.js';
 import { SEVERITY_WEIGHT, type SignatureRule } from './rule-schema.js';
 
 const col = (name: string, type: ColumnSchema['type'], description: string): ColumnSchema => Object.freeze({ name, type, nullable: true, description });
@@ -35,6 +36,7 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
   readonly id: string;
   readonly type = 'threat';
   readonly #rules: readonly Compiled[];
+  readonly #lists: readonly ReputationList[];
 
   /** Loads the signature files; throws `TRB_CONFIG_INVALID` for a bad file or rule, or duplicate ids. */
   constructor(id: string, config: ThreatConfig) {
@@ -50,6 +52,7 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
       seen.add(r.id);
     }
     this.#rules = all.filter((r) => !config.disable.includes(r.id)).map((rule) => ({ rule, re: new RegExp(rule.pattern, 'i') }));
+    this.#lists = config.reputation_lists.map((l) => new ReputationList(l.file, l.name, l.score, config.reload_check_secs * 1000));
   }
 
   /** Ids of the active signatures. */
@@ -74,15 +77,19 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
 
   /** See the class contract. */
   process(batch: RecordBatch<R>, _ctx: StageCallContext): StageResult<RecordBatch<R>> {
+    const now = Date.now();
+    for (const l of this.#lists) l.maybeReload(now);
     for (const rec of batch.records as readonly Record<string, unknown>[]) {
       const hits = this.match(rec);
-      if (hits.length === 0) {
+      const ip = typeof rec['client_ip'] === 'string' ? rec['client_ip'] : undefined;
+      const listed = ip === undefined ? [] : this.#lists.map((l) => l.lookup(ip)).filter((e) => e !== undefined);
+      if (hits.length === 0 && listed.length === 0) {
         rec['threat_score'] = 0; rec['threat_tags'] = null; rec['threat_rules'] = null;
         continue;
       }
-      rec['threat_score'] = Math.min(100, hits.reduce((s, r) => s + SEVERITY_WEIGHT[r.severity], 0));
-      rec['threat_tags'] = [...new Set(hits.flatMap((r) => r.tags))].sort().join(',');
-      rec['threat_rules'] = hits.map((r) => r.id).join(',');
+      rec['threat_score'] = Math.min(100, hits.reduce((s, r) => s + SEVERITY_WEIGHT[r.severity], 0) + listed.reduce((s, e) => s + e.score, 0));
+      rec['threat_tags'] = [...new Set([...hits.flatMap((r) => r.tags), ...(listed.length > 0 ? ['reputation'] : [])])].sort().join(',');
+      rec['threat_rules'] = [...hits.map((r) => r.id), ...listed.map((e) => `list.${e.list}`)].join(',');
     }
     return { passed: batch, rejected: [], filtered: 0 };
   }

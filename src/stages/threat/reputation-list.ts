@@ -1,0 +1,101 @@
+/**
+ * IP reputation lists from local files, in the common formats: one IP or CIDR per line (`#` and `;`
+ * comments; FireHOL `.netset` files are this format), or CSV with a header naming the address
+ * column (`ip`, `cidr`, `network` or `address`) and optionally a `score` column (0–100). Loaded into
+ * an {@link IpPrefixTree}; a list file replaced on disk is re-read (checked every `checkMs`).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigInvalid } from '../../core/errors.js';
+import { IpPrefixTree } from './ip-prefix-tree.js';
+
+/** What a list entry carries. */
+export interface ListEntry {
+  readonly list: string;
+  /** 0–100. */
+  readonly score: number;
+}
+
+/** Parses list text into a tree; `defaultScore` applies to entries without a score. */
+export function parseReputationList(text: string, name: string, defaultScore: number, file: string): IpPrefixTree<ListEntry> {
+  const tree = new IpPrefixTree<ListEntry>();
+  const lines = text.split(/\r?\n/);
+  const first = lines.find((l) => l.trim() !== '' && !/^\s*[#;]/.test(l)) ?? '';
+  const csv = first.includes(',') && /(^|,)\s*"?(ip|cidr|network|address)"?\s*(,|$)/i.test(first);
+  if (!csv) {
+    for (const raw of lines) {
+      const l = raw.replace(/[#;].*$/, '').trim();
+      if (l !== '') tree.insert(l.split(/\s+/)[0] as string, { list: name, score: defaultScore });
+    }
+    return tree;
+  }
+  const header = first.split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
+  const ipCol = header.findIndex((h) => ['ip', 'cidr', 'network', 'address'].includes(h));
+  const scoreCol = header.indexOf('score');
+  let seenHeader = false;
+  for (const raw of lines) {
+    if (raw.trim() === '' || /^\s*[#;]/.test(raw)) continue;
+    if (!seenHeader) { seenHeader = true; continue; }
+    const cells = raw.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+    const score = scoreCol >= 0 ? Number(cells[scoreCol]) : defaultScore;
+    if (scoreCol >= 0 && !(score >= 0 && score <= 100)) {
+      throw ConfigInvalid({ file, path: 'score', reason: `score \`${cells[scoreCol] ?? ''}\` is not a number from 0 to 100` });
+    }
+    tree.insert(cells[ipCol] ?? '', { list: name, score: Math.round(score) });
+  }
+  return tree;
+}
+
+/** A reputation list file, re-read when replaced. */
+export class ReputationList {
+  readonly name: string;
+  readonly #file: string;
+  readonly #defaultScore: number;
+  readonly #checkMs: number;
+  #tree: IpPrefixTree<ListEntry>;
+  #stamp: string;
+  #checkedAt = Date.now();
+
+  /** Reads the file now; `TRB_CONFIG_INVALID` naming it when it cannot be read. */
+  constructor(file: string, name: string, defaultScore: number, checkMs: number) {
+    this.name = name;
+    this.#file = resolve(file);
+    this.#defaultScore = defaultScore;
+    this.#checkMs = checkMs;
+    [this.#tree, this.#stamp] = this.#load();
+  }
+
+  #load(): [IpPrefixTree<ListEntry>, string] {
+    try {
+      const st = statSync(this.#file);
+      return [parseReputationList(readFileSync(this.#file, 'utf8'), this.name, this.#defaultScore, this.#file), `${st.mtimeMs}:${st.size}`];
+    } catch (err) {
+      if ((err as { code?: string }).code === 'TRB_CONFIG_INVALID') throw err;
+      throw ConfigInvalid({ file: this.#file, path: '(file)', reason: `cannot read the reputation list: ${(err as Error).message}` }, err);
+    }
+  }
+
+  /** Networks loaded. */
+  get size(): number {
+    return this.#tree.size;
+  }
+
+  /** Re-reads the file when it changed; a failed reload keeps the old list. */
+  maybeReload(now = Date.now()): boolean {
+    if (this.#checkMs <= 0 || now - this.#checkedAt < this.#checkMs) return false;
+    this.#checkedAt = now;
+    try {
+      const st = statSync(this.#file);
+      if (`${st.mtimeMs}:${st.size}` === this.#stamp) return false;
+      [this.#tree, this.#stamp] = this.#load();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The entry for `ip`, or undefined. */
+  lookup(ip: string): ListEntry | undefined {
+    return this.#tree.lookup(ip);
+  }
+}

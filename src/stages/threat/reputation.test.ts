@@ -53,7 +53,7 @@ describe('reputation lists', () => {
     const file = join(dir, 'list.netset');
     writeFileSync(file, '192.0.2.0/24\n');
     const s = threatStageSpec.create('threat', ThreatConfig.parse({ reputation_lists: [{ name: 'local', file, score: 40 }], reload_check_secs: 0 })) as ThreatStage;
-    const rec: Record<string, unknown> = { client_ip: '192.0.2.55', path: '/', query: null, user_agent: 'Mozilla/5.0', referer: null, source_line: 1, source_offset: 0 };
+    const rec: Record<string, unknown> & { source_line: number; source_offset: number } = { client_ip: '192.0.2.55', path: '/', query: null, user_agent: 'Mozilla/5.0', referer: null, source_line: 1, source_offset: 0 };
     s.process({ meta: { source: 's', uri: 'u', stream: 'st' }, records: [rec], raws: [''] }, {} as never);
     assert.deepEqual([rec['threat_score'], rec['threat_tags'], rec['threat_rules']], [40, 'reputation', 'list.local']);
     const list = new ReputationList(file, 'local', 40, 1);

@@ -73,9 +73,10 @@ export function createPostgresControlStore(opts: PostgresControlStoreOptions): C
     createMigrator: () => new Migrator({ db: root, provider, migrationTableSchema: schema, ...CONTROL_MIGRATION_TABLES }),
     isTransient: isTransientPostgresError,
     isUniqueViolation: (err) => (err as { code?: unknown } | null)?.code === '23505',
-    // 3F000 invalid_schema_name, 42P01 undefined_table: a schema or table dropped by another client
-    // while the migrator introspected the catalog.
-    isMigrationRace: (err) => ['3F000', '42P01'].includes(String((err as { code?: unknown } | null)?.code)),
+    // Kysely's migrator introspects the whole catalog; another client dropping or altering a schema,
+    // table or column meanwhile fails it: 3F000 invalid_schema_name, 42P01 undefined_table,
+    // 42703 undefined_column, XX000 (`cache lookup failed for relation`). Retried by migrate().
+    isMigrationRace: (err) => ['3F000', '42P01', '42703', 'XX000'].includes(String((err as { code?: unknown } | null)?.code)),
     destroy: () => root.destroy(),
   });
 }

@@ -6,7 +6,9 @@ import type { ColumnSchema } from '../../core/record.js';
 import type { ThreatConfig } from './config.js';
 import { builtinRulesFile, loadRulesFile } from './load-rules.js';
 import { ReputationList } from './reputation-list.js';
-import { SEVERITY_WEIGHT, type SignatureRule } from './rule-schema.js';
+import { SEVERITY_WEIGHT, SIGNATURE_FIELDS, type SignatureRule } from './rule-schema.js';
+
+const NO_RULES: readonly SignatureRule[] = Object.freeze([]);
 
 const col = (name: string, type: ColumnSchema['type'], description: string): ColumnSchema => Object.freeze({ name, type, nullable: true, description });
 
@@ -37,6 +39,8 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
   readonly type = 'threat';
   readonly #rules: readonly Compiled[];
   readonly #lists: readonly ReputationList[];
+  /** Per field: one alternation of every rule on that field, a pre-filter (most requests match none). */
+  readonly #anyOn: ReadonlyMap<string, RegExp>;
 
   /** Loads the signature files; throws `TRB_CONFIG_INVALID` for a bad file or rule, or duplicate ids. */
   constructor(id: string, config: ThreatConfig) {
@@ -52,6 +56,12 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
       seen.add(r.id);
     }
     this.#rules = all.filter((r) => !config.disable.includes(r.id)).map((rule) => ({ rule, re: new RegExp(rule.pattern, 'i') }));
+    const anyOn = new Map<string, RegExp>();
+    for (const f of SIGNATURE_FIELDS) {
+      const on = this.#rules.filter((r) => r.rule.fields.includes(f));
+      if (on.length > 0) anyOn.set(f, new RegExp(on.map((r) => `(?:${r.rule.pattern})`).join('|'), 'i'));
+    }
+    this.#anyOn = anyOn;
     this.#lists = config.reputation_lists.map((l) => new ReputationList(l.file, l.name, l.score, config.reload_check_secs * 1000));
   }
 
@@ -68,9 +78,11 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
     const once = decode(query === '' ? path : `${path}?${query}`);
     const request = decode(once);
     const fields: Record<string, string> = { request: once === request ? request : `${once}\n${request}`, path, query: decode(query), user_agent: text('user_agent'), referer: decode(text('referer')) };
+    const live = SIGNATURE_FIELDS.filter((f) => fields[f] !== '' && this.#anyOn.get(f)?.test(fields[f] as string) === true);
+    if (live.length === 0) return NO_RULES;
     const out: SignatureRule[] = [];
     for (const { rule, re } of this.#rules) {
-      if (rule.fields.some((f) => fields[f] !== '' && re.test(fields[f] as string))) out.push(rule);
+      if (rule.fields.some((f) => live.includes(f) && re.test(fields[f] as string))) out.push(rule);
     }
     return out;
   }

@@ -1,6 +1,6 @@
 /** Each doctor check finds its planted weakness and stays quiet on a clean deployment. */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -8,6 +8,8 @@ import Database from 'better-sqlite3';
 import { tmpDir } from '../../../test/helpers/tmp.js';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import { detectDuckdbEncryption } from '../crypto/duckdb-encryption.js';
+import { builtinCountryDb } from '../../stages/geoip/geoip-stage.js';
+import { mmdbBuiltAt } from './checks/geoip-age.js';
 import { DOCTOR_CHECKS } from './checks/index.js';
 import type { DoctorContext } from './doctor-check.js';
 import { runDoctor, type DoctorReport } from './run-doctor.js';
@@ -103,7 +105,16 @@ describe('doctor', () => {
     assert.deepEqual(found(await doctor(s), 'geoip-age'), []);
     const old = new Date(Date.now() - 45 * 86_400_000);
     utimesSync(f, old, old);
-    assert.deepEqual(found(await doctor(s), 'geoip-age'), ['medium: GeoIP database is 45 days old']);
+    assert.deepEqual(found(await doctor(s), 'geoip-age'), [`medium: GeoIP database is 45 days old (built ${old.toISOString().slice(0, 10)})`]);
+    // A database a pipeline uses is aged by its own build time; the shipped CC0 one is a note.
+    const copy = join(s.root, 'city.mmdb');
+    copyFileSync(builtinCountryDb(), copy);
+    const built = mmdbBuiltAt(copy);
+    const file = join(s.root, 'geo.yaml');
+    writeFileSync(file, `name: g\nstages:\n  - type: parse\n  - type: geoip\n    city_db: ${copy}\n`);
+    const r = await doctor(s, { files: [file], now: new Date(built.getTime() + 40 * 86_400_000) });
+    assert.ok(found(r, 'geoip-age').includes(`medium: GeoIP database is 40 days old (built ${built.toISOString().slice(0, 10)})`), found(r, 'geoip-age').join('\n'));
+    assert.match((r.results.find((x) => x.check === 'geoip-age')?.notes ?? []).join(' '), /shipped CC0 country database was built/);
   });
 });
 

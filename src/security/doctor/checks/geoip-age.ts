@@ -1,15 +1,46 @@
 /**
  * GeoIP databases older than 30 days. The MaxMind GeoLite2 licence requires using updates within
- * 30 days of release, and stale data mislocates clients. Looks for `*.mmdb` files in the data
- * directory's `geoip/` folder and in `TRIBUTARY_GEOIP_DIR`; age is the file's modification time.
+ * 30 days of release, and stale data mislocates clients. Looks at the `*.mmdb` files in the data
+ * directory's `geoip/` folder and in `TRIBUTARY_GEOIP_DIR`, and at the `country_db`, `city_db` and
+ * `asn_db` files that `geoip` stages of the given pipeline files use. Age is the database's own
+ * build time (mmdb metadata), else the file's modification time. The shipped CC0 country database
+ * (`country_db: builtin`) is not under that licence: its build date is shown as a note.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Reader } from 'maxmind';
+import { parse } from 'yaml';
+import { builtinCountryDb } from '../../../stages/geoip/geoip-stage.js';
 import type { DoctorCheck } from '../doctor-check.js';
 import type { Finding } from '../finding.js';
 
 /** Days after which a GeoIP database is reported. */
 export const GEOIP_MAX_AGE_DAYS = 30;
+
+/** Build time of an mmdb file (metadata), else its modification time. */
+export function mmdbBuiltAt(file: string): Date {
+  try {
+    return new Reader(readFileSync(file)).metadata.buildEpoch;
+  } catch {
+    return new Date(statSync(file).mtimeMs);
+  }
+}
+
+function configuredFiles(pipelineFiles: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const f of pipelineFiles) {
+    let doc: { stages?: readonly Record<string, unknown>[] } | undefined;
+    try { doc = parse(readFileSync(f, 'utf8')) as typeof doc; } catch { continue; }
+    for (const s of doc?.stages ?? []) {
+      if (s?.['type'] !== 'geoip') continue;
+      for (const k of ['country_db', 'city_db', 'asn_db']) {
+        const v = s[k];
+        if (typeof v === 'string' && v !== 'builtin') out.push(resolve(v));
+      }
+    }
+  }
+  return out;
+}
 
 /** See the module doc. */
 export const geoipAgeCheck: DoctorCheck = {
@@ -17,21 +48,37 @@ export const geoipAgeCheck: DoctorCheck = {
   description: `GeoIP databases (*.mmdb) are at most ${GEOIP_MAX_AGE_DAYS} days old`,
   run: async (ctx) => {
     const dirs = [join(ctx.dataDir, 'geoip'), ...(ctx.env['TRIBUTARY_GEOIP_DIR'] ? [ctx.env['TRIBUTARY_GEOIP_DIR']] : [])];
-    const files: string[] = [];
+    const files = new Set<string>(configuredFiles(ctx.pipelineFiles));
     for (const d of dirs) {
-      try { for (const n of readdirSync(d)) if (n.endsWith('.mmdb')) files.push(join(d, n)); } catch { /* no such dir */ }
+      try { for (const n of readdirSync(d)) if (n.endsWith('.mmdb')) files.add(join(d, n)); } catch { /* no such dir */ }
     }
-    if (files.length === 0) return { skipped: 'no GeoIP database found' };
+    if (files.size === 0) return { skipped: 'no GeoIP database file configured or found' };
     const out: Finding[] = [];
     for (const f of files) {
-      const age = Math.floor((ctx.now.getTime() - statSync(f).mtimeMs) / 86_400_000);
+      let built: Date;
+      try { built = mmdbBuiltAt(f); } catch {
+        out.push({ check: 'geoip-age', severity: 'medium', what: 'A configured GeoIP database file is missing', why: 'The geoip stage will fail to start.', fix: 'Restore the file or fix the path.', where: f });
+        continue;
+      }
+      const age = Math.floor((ctx.now.getTime() - built.getTime()) / 86_400_000);
       if (age <= GEOIP_MAX_AGE_DAYS) continue;
       out.push({
-        check: 'geoip-age', severity: 'medium', what: `GeoIP database is ${age} days old`,
+        check: 'geoip-age', severity: 'medium', what: `GeoIP database is ${age} days old (built ${built.toISOString().slice(0, 10)})`,
         why: 'The MaxMind licence asks for updates within 30 days, and old data mislocates clients.',
-        fix: 'Download the current release (geoipupdate, or the @ip-location-db package) and replace the file.', where: f,
+        fix: 'Download the current release (geoipupdate, or the @ip-location-db packages) and swap the file in (the geoip stage reloads it without a restart).', where: f,
       });
     }
     return out;
+  },
+  notes: async (ctx) => {
+    const usesBuiltin = ctx.pipelineFiles.some((f) => {
+      try {
+        const doc = parse(readFileSync(f, 'utf8')) as { stages?: readonly Record<string, unknown>[] } | undefined;
+        return (doc?.stages ?? []).some((s) => s?.['type'] === 'geoip' && (s['country_db'] ?? 'builtin') === 'builtin');
+      } catch { return false; }
+    });
+    if (!usesBuiltin) return [];
+    const built = mmdbBuiltAt(builtinCountryDb());
+    return [`the shipped CC0 country database was built ${built.toISOString().slice(0, 10)} (${Math.floor((ctx.now.getTime() - built.getTime()) / 86_400_000)} days ago); \`npm update @ip-location-db/geo-whois-asn-country-mmdb\` refreshes it`];
   },
 };

@@ -2,11 +2,10 @@
 import { sql } from 'kysely';
 import type { AuditAnchorRow, AuditEntryDraft, AuditEntryRow, AuditHead, AuditQuery, AuditStore } from './audit-store.js';
 import type { SqlOps } from './sql-ops.js';
-import { checkInteger, checkText, toJsonObjectText } from './store-values.js';
+import { checkInteger, checkText, toIso, toJsonObjectText } from './store-values.js';
 
 const MAX_APPEND_ATTEMPTS = 20;
 const DEFAULT_LIMIT = 1000;
-const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 
 /** The audit rows of one SQL control store. */
 export class SqlAuditStore implements AuditStore {

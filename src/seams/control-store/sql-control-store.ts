@@ -24,7 +24,7 @@ import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlVaultStore } from './sql-vault-store.js';
 import type { SqlOps } from './sql-ops.js';
 import { newRunId } from './run-id.js';
-import { checkInteger, checkText, toJsonText } from './store-values.js';
+import { checkInteger, checkText, toIso, toJsonText } from './store-values.js';
 
 /** What an SQL adapter provides to {@link SqlControlStore}. */
 export interface SqlDialectProfile {
@@ -58,7 +58,6 @@ const DEFAULT_LIMIT = 100;
 const MIGRATE_ATTEMPTS = 5;
 const CHUNK_ROWS = 500;
 
-const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 const toIsoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : toIso(v));
 const toNum = (v: unknown): number => Number(v);
 

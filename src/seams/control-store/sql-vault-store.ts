@@ -1,12 +1,11 @@
 /** SQL implementation of {@link VaultStore}, shared by the SQLite and PostgreSQL control stores. */
 import { StoreConflict, StoreValueInvalid } from '../store-errors.js';
 import type { SqlOps } from './sql-ops.js';
-import { checkInteger, checkText, toJsonObjectText } from './store-values.js';
+import { checkInteger, checkText, toIso, toJsonObjectText } from './store-values.js';
 import { VAULT_KINDS } from './vault-store.js';
 import type { NewVaultVersion, VaultKind, VaultStore, VaultVersion } from './vault-store.js';
 
 const MAX_PUT_ATTEMPTS = 5;
-const toIso = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
 
 /** The vault rows of one SQL control store. */
 export class SqlVaultStore implements VaultStore {

@@ -76,3 +76,8 @@ export function checkText(s: string, what: string, path: string): string {
   if (s.includes('\0')) throw StoreValueInvalid({ what, path, reason: 'contains a NUL character' });
   return s;
 }
+
+/** A timestamp column as the driver returned it (pg: Date, SQLite: ISO text) as ISO-8601 text. */
+export function toIso(v: unknown): string {
+  return v instanceof Date ? v.toISOString() : String(v);
+}

@@ -1,6 +1,7 @@
 /** The `geoip` stage: location and network columns for the client address. */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type { RecordBatch, Stage, StageCallContext } from '../../core/component.js';
 import type { StageResult } from '../../core/outcome.js';
 import type { ColumnSchema } from '../../core/record.js';
@@ -57,8 +58,7 @@ export class GeoipStage<R = Record<string, unknown>> implements Stage<RecordBatc
   readonly #city: MmdbFile | undefined;
   readonly #asn: MmdbFile | undefined;
   readonly #proxies: TrustedProxies;
-  readonly #cache = new Map<string, Geo>();
-  readonly #cacheSize: number;
+  readonly #cache: BoundedCache<string, Geo>;
   #generation = '';
 
   /** Opens the databases (paths relative to the working directory); throws when one cannot be read. */
@@ -69,7 +69,7 @@ export class GeoipStage<R = Record<string, unknown>> implements Stage<RecordBatc
     this.#city = config.city_db ? new MmdbFile(resolve(config.city_db), checkMs) : undefined;
     this.#asn = config.asn_db ? new MmdbFile(resolve(config.asn_db), checkMs) : undefined;
     this.#proxies = parseTrustedProxies(config.trusted_proxies);
-    this.#cacheSize = config.cache_size;
+    this.#cache = new BoundedCache(config.cache_size);
   }
 
   /** Build time of the country database (reported so stale databases are noticed). */
@@ -95,17 +95,6 @@ export class GeoipStage<R = Record<string, unknown>> implements Stage<RecordBatc
     });
   }
 
-  #lookup(ip: string): Geo {
-    const hit = this.#cache.get(ip);
-    if (hit !== undefined) return hit;
-    const g = this.locate(ip);
-    if (this.#cacheSize > 0) {
-      if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value as string);
-      this.#cache.set(ip, g);
-    }
-    return g;
-  }
-
   /** See the class contract. */
   process(batch: RecordBatch<R>, _ctx: StageCallContext): StageResult<RecordBatch<R>> {
     const now = Date.now();
@@ -115,7 +104,7 @@ export class GeoipStage<R = Record<string, unknown>> implements Stage<RecordBatc
     for (const rec of batch.records as readonly Record<string, unknown>[]) {
       const ip = clientAddress(typeof rec['client_ip'] === 'string' ? rec['client_ip'] : null,
         typeof rec['x_forwarded_for'] === 'string' ? rec['x_forwarded_for'] : null, this.#proxies);
-      Object.assign(rec, ip === null ? NONE : this.#lookup(ip));
+      Object.assign(rec, ip === null ? NONE : this.#cache.get(ip, (k) => this.locate(k)));
     }
     return { passed: batch, rejected: [], filtered: 0 };
   }

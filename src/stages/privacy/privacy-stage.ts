@@ -1,4 +1,5 @@
 /** The `privacy` stage: applies one GDPR policy per field to every record, in place. */
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type { Lineage, RecordBatch, Stage, StageCallContext, StageKey } from '../../core/component.js';
 import { Invariant } from '../../core/errors.js';
 import type { StageResult } from '../../core/outcome.js';
@@ -45,16 +46,9 @@ export class PrivacyStage<R = Record<string, unknown>> implements Stage<RecordBa
       case 'truncate': {
         const opts = { ipv4Prefix: p.ipv4_prefix, ipv6Prefix: p.ipv6_prefix };
         // Clients repeat: a bounded cache turns most truncations into one map lookup.
-        const cache = new Map<string, string | null>();
+        const cache = new BoundedCache<string, string | null>(50_000);
         return (v) => {
-          if (!v.includes(',')) {
-            const hit = cache.get(v);
-            if (hit !== undefined) return hit;
-            const t = truncateIp(v, opts) ?? null;
-            if (cache.size >= 50_000) cache.delete(cache.keys().next().value as string);
-            cache.set(v, t);
-            return t;
-          }
+          if (!v.includes(',')) return cache.get(v, (ip) => truncateIp(ip, opts) ?? null);
           const parts = v.split(',').map((s) => truncateIp(s, opts)).filter((s): s is string => s !== undefined);
           return parts.length > 0 ? parts.join(', ') : null;
         };

@@ -4,9 +4,10 @@
  * column (`ip`, `cidr`, `network` or `address`) and optionally a `score` column (0–100). Loaded into
  * an {@link IpPrefixTree}; a list file replaced on disk is re-read (checked every `checkMs`).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigInvalid } from '../../core/errors.js';
+import { FileWatch } from '../../core/file-watch.js';
 import { IpPrefixTree } from './ip-prefix-tree.js';
 
 /** What a list entry carries. */
@@ -51,24 +52,25 @@ export class ReputationList {
   readonly name: string;
   readonly #file: string;
   readonly #defaultScore: number;
-  readonly #checkMs: number;
+  readonly #watch: FileWatch;
   #tree: IpPrefixTree<ListEntry>;
-  #stamp: string;
-  #checkedAt = Date.now();
 
   /** Reads the file now; `TRB_CONFIG_INVALID` naming it when it cannot be read. */
   constructor(file: string, name: string, defaultScore: number, checkMs: number) {
     this.name = name;
     this.#file = resolve(file);
     this.#defaultScore = defaultScore;
-    this.#checkMs = checkMs;
-    [this.#tree, this.#stamp] = this.#load();
+    try {
+      this.#watch = new FileWatch(this.#file, checkMs);
+    } catch (err) {
+      throw ConfigInvalid({ file: this.#file, path: '(file)', reason: `cannot read the reputation list: ${(err as Error).message}` }, err);
+    }
+    this.#tree = this.#load();
   }
 
-  #load(): [IpPrefixTree<ListEntry>, string] {
+  #load(): IpPrefixTree<ListEntry> {
     try {
-      const st = statSync(this.#file);
-      return [parseReputationList(readFileSync(this.#file, 'utf8'), this.name, this.#defaultScore, this.#file), `${st.mtimeMs}:${st.size}`];
+      return parseReputationList(readFileSync(this.#file, 'utf8'), this.name, this.#defaultScore, this.#file);
     } catch (err) {
       if ((err as { code?: string }).code === 'TRB_CONFIG_INVALID') throw err;
       throw ConfigInvalid({ file: this.#file, path: '(file)', reason: `cannot read the reputation list: ${(err as Error).message}` }, err);
@@ -80,14 +82,12 @@ export class ReputationList {
     return this.#tree.size;
   }
 
-  /** Re-reads the file when it changed; a failed reload keeps the old list. */
+  /** Re-reads the file when it changed; a failed reload keeps the old list (retried at the next check). */
   maybeReload(now = Date.now()): boolean {
-    if (this.#checkMs <= 0 || now - this.#checkedAt < this.#checkMs) return false;
-    this.#checkedAt = now;
+    if (!this.#watch.changed(now)) return false;
     try {
-      const st = statSync(this.#file);
-      if (`${st.mtimeMs}:${st.size}` === this.#stamp) return false;
-      [this.#tree, this.#stamp] = this.#load();
+      this.#tree = this.#load();
+      this.#watch.accept();
       return true;
     } catch {
       return false;

@@ -1,6 +1,7 @@
 /** The `useragent` stage: browser, OS, device and bot columns from the User-Agent header. */
 import { isbot, isbotMatch } from 'isbot';
 import { UAParser } from 'ua-parser-js';
+import { BoundedCache } from '../../core/bounded-cache.js';
 import type { ColumnSchema } from '../../core/record.js';
 import type { RecordBatch, Stage, StageCallContext } from '../../core/component.js';
 import type { StageResult } from '../../core/outcome.js';
@@ -48,13 +49,12 @@ const DESKTOP_OS = /^(Windows|Mac OS|macOS|Linux|Ubuntu|Debian|Fedora|Chromium O
 export class UserAgentStage<R = Record<string, unknown>> implements Stage<RecordBatch<R>, RecordBatch<R>> {
   readonly id: string;
   readonly type = 'useragent';
-  readonly #cache = new Map<string, Parsed>();
-  readonly #cacheSize: number;
+  readonly #cache: BoundedCache<string, Parsed>;
   readonly #rules: readonly BotRule[];
 
   constructor(id: string, config: UserAgentConfig) {
     this.id = id;
-    this.#cacheSize = config.cache_size;
+    this.#cache = new BoundedCache(config.cache_size);
     this.#rules = [...config.bots.map((b) => ({ pattern: new RegExp(b.pattern, 'i'), name: b.name })), ...KNOWN_BOTS];
   }
 
@@ -73,22 +73,11 @@ export class UserAgentStage<R = Record<string, unknown>> implements Stage<Record
     });
   }
 
-  #lookup(ua: string): Parsed {
-    const hit = this.#cache.get(ua);
-    if (hit !== undefined) return hit;
-    const p = this.parse(ua);
-    if (this.#cacheSize > 0) {
-      if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value as string);
-      this.#cache.set(ua, p);
-    }
-    return p;
-  }
-
   /** See the class contract. */
   process(batch: RecordBatch<R>, _ctx: StageCallContext): StageResult<RecordBatch<R>> {
     for (const rec of batch.records as readonly Record<string, unknown>[]) {
       const ua = rec['user_agent'];
-      Object.assign(rec, typeof ua === 'string' && ua !== '' && ua !== '-' ? this.#lookup(ua) : EMPTY);
+      Object.assign(rec, typeof ua === 'string' && ua !== '' && ua !== '-' ? this.#cache.get(ua, (k) => this.parse(k)) : EMPTY);
     }
     return { passed: batch, rejected: [], filtered: 0 };
   }

@@ -7,28 +7,12 @@
  * - otherwise the gap is mitigated and only noted (not a finding).
  * Also flags pipeline files that turn bronze encryption off.
  */
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { detectDuckdbEncryption } from '../../crypto/duckdb-encryption.js';
 import type { DoctorCheck } from '../doctor-check.js';
 import type { Finding } from '../finding.js';
+import { readPipelineDoc, type PipelineDoc } from '../read-pipeline.js';
 
 const PROTECTING_STAGES = new Set(['encrypt', 'privacy']);
-
-interface PipelineShape {
-  readonly stages?: readonly { readonly type?: unknown }[];
-  readonly sinks?: readonly { readonly type?: unknown; readonly encryption_key?: unknown }[];
-  readonly engine?: { readonly bronze?: { readonly encryption?: unknown } };
-}
-
-function read(file: string): PipelineShape | undefined {
-  try {
-    const doc = parse(readFileSync(file, 'utf8')) as unknown;
-    return doc !== null && typeof doc === 'object' ? doc as PipelineShape : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** See the module doc. */
 export const encryptionCapabilityCheck: DoctorCheck = {
@@ -37,7 +21,7 @@ export const encryptionCapabilityCheck: DoctorCheck = {
   run: async (ctx) => {
     const out: Finding[] = [];
     const cap = await detectDuckdbEncryption();
-    const pipelines = ctx.pipelineFiles.map((f) => [f, read(f)] as const).filter((p): p is readonly [string, PipelineShape] => p[1] !== undefined);
+    const pipelines = ctx.pipelineFiles.map((f) => [f, readPipelineDoc(f)] as const).filter((p): p is readonly [string, PipelineDoc] => p[1] !== undefined);
     for (const [file, p] of pipelines) {
       if (p.engine?.bronze?.encryption === 'none') {
         out.push({

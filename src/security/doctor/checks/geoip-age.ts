@@ -9,10 +9,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Reader } from 'maxmind';
-import { parse } from 'yaml';
 import { builtinCountryDb } from '../../../stages/geoip/geoip-stage.js';
 import type { DoctorCheck } from '../doctor-check.js';
 import type { Finding } from '../finding.js';
+import { readPipelineDoc } from '../read-pipeline.js';
 
 /** Days after which a GeoIP database is reported. */
 export const GEOIP_MAX_AGE_DAYS = 30;
@@ -26,17 +26,17 @@ export function mmdbBuiltAt(file: string): Date {
   }
 }
 
+/** The `geoip` stages of the given pipeline files. */
+function geoipStages(pipelineFiles: readonly string[]): readonly Readonly<Record<string, unknown>>[] {
+  return pipelineFiles.flatMap((f) => (readPipelineDoc(f)?.stages ?? []).filter((s) => s?.['type'] === 'geoip'));
+}
+
 function configuredFiles(pipelineFiles: readonly string[]): string[] {
   const out: string[] = [];
-  for (const f of pipelineFiles) {
-    let doc: { stages?: readonly Record<string, unknown>[] } | undefined;
-    try { doc = parse(readFileSync(f, 'utf8')) as typeof doc; } catch { continue; }
-    for (const s of doc?.stages ?? []) {
-      if (s?.['type'] !== 'geoip') continue;
-      for (const k of ['country_db', 'city_db', 'asn_db']) {
-        const v = s[k];
-        if (typeof v === 'string' && v !== 'builtin') out.push(resolve(v));
-      }
+  for (const s of geoipStages(pipelineFiles)) {
+    for (const k of ['country_db', 'city_db', 'asn_db']) {
+      const v = s[k];
+      if (typeof v === 'string' && v !== 'builtin') out.push(resolve(v));
     }
   }
   return out;
@@ -71,13 +71,7 @@ export const geoipAgeCheck: DoctorCheck = {
     return out;
   },
   notes: async (ctx) => {
-    const usesBuiltin = ctx.pipelineFiles.some((f) => {
-      try {
-        const doc = parse(readFileSync(f, 'utf8')) as { stages?: readonly Record<string, unknown>[] } | undefined;
-        return (doc?.stages ?? []).some((s) => s?.['type'] === 'geoip' && (s['country_db'] ?? 'builtin') === 'builtin');
-      } catch { return false; }
-    });
-    if (!usesBuiltin) return [];
+    if (!geoipStages(ctx.pipelineFiles).some((s) => (s['country_db'] ?? 'builtin') === 'builtin')) return [];
     const built = mmdbBuiltAt(builtinCountryDb());
     return [`the shipped CC0 country database was built ${built.toISOString().slice(0, 10)} (${Math.floor((ctx.now.getTime() - built.getTime()) / 86_400_000)} days ago); \`npm update @ip-location-db/geo-whois-asn-country-mmdb\` refreshes it`];
   },

@@ -286,6 +286,32 @@ export interface StageBuildContext {
   readonly keys: readonly StageKey[];
 }
 
+/** What a stage's main-thread {@link StageSpec.prepare} gets. */
+export interface StagePrepareContext {
+  readonly pipeline: string;
+  /** The stage's id in the pipeline. */
+  readonly stageId: string;
+  /** Directory the pipeline file lives in. */
+  readonly baseDir: string;
+  /** The deployment's data directory (a stage keeps downloaded data files under it). */
+  readonly dataDir: string;
+  /** True in watch mode: background work (scheduled refreshes) may keep running until `signal` aborts. */
+  readonly watch: boolean;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/** The outcome of {@link StageSpec.prepare}. */
+export interface StagePreparation {
+  /**
+   * The stage's raw config as the workers will receive it (the input shape of the spec's zod
+   * schema), e.g. with downloaded files' paths filled in. Return the input unchanged when nothing changes.
+   */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Stops background work started by `prepare` (timers, requests). Called once, after the workers stopped. */
+  close(): Promise<void>;
+}
+
 /** Declaration of a stage type; `create` runs inside worker threads. */
 export interface StageSpec<C = unknown> {
   readonly kind: 'stage';
@@ -305,6 +331,13 @@ export interface StageSpec<C = unknown> {
    * must set each of them (null when unknown) on every record it passes.
    */
   columns?(config: C): readonly ColumnSchema[];
+  /**
+   * Main-thread preparation (optional), run once per run before the worker pool starts: I/O a stage
+   * must not do per record or in every worker, such as downloading reference data on a schedule.
+   * Receives the raw config (validated by `config` already) and returns the raw config the workers
+   * get. A rejection fails the run before any input is read.
+   */
+  prepare?(raw: Readonly<Record<string, unknown>>, ctx: StagePrepareContext): Promise<StagePreparation>;
   create(id: string, config: C, ctx?: StageBuildContext): Stage<unknown, unknown>;
 }
 

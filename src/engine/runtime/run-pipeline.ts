@@ -5,7 +5,7 @@
  */
 import { scrubSecrets } from '../../core/secret-scrubber.js';
 import { availableParallelism } from 'node:os';
-import type { Logger, Sink, SinkContext, Source, SourceContext, SinkSpec, SourceSpec, StageSpec } from '../../core/component.js';
+import type { Logger, Sink, SinkContext, Source, SourceContext, SinkSpec, SourceSpec, StageSpec, StagePrepareContext, StagePreparation } from '../../core/component.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
 import { isReconcilingSink } from '../../core/component.js';
 import { ACCESS_SCHEMA, ERROR_SCHEMA, type ColumnSchema, type RecordSchema } from '../../core/record.js';
@@ -137,6 +137,28 @@ async function openSources(
   return out;
 }
 
+/**
+ * Runs each stage spec's main-thread `prepare` (in stage order) and returns the stage definitions
+ * the workers get; every preparation is pushed to `out` as soon as it exists, so the caller closes
+ * them even when a later one fails.
+ */
+async function prepareStages(
+  entries: readonly Entry[], ctx: Omit<StagePrepareContext, 'stageId'>, out: StagePreparation[],
+): Promise<StageDef[]> {
+  const defs: StageDef[] = [];
+  for (const e of entries) {
+    const spec = registry.stages.find((s) => s.type === e.type) as StageSpec<unknown> | undefined;
+    let config: Readonly<Record<string, unknown>> = strip(e);
+    if (spec?.prepare) {
+      const p = await spec.prepare(config, { ...ctx, stageId: e.id });
+      out.push(p);
+      config = p.config;
+    }
+    defs.push({ id: e.id, type: e.type, config });
+  }
+  return defs;
+}
+
 /** Runs an already loaded pipeline. */
 export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {}): Promise<RunSummary> {
   const raw = loaded.config as unknown as {
@@ -172,6 +194,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     let run: PipelineRun | undefined;
     let timer: NodeJS.Timeout | undefined;
     let failure: unknown;
+    const preparations: StagePreparation[] = [];
     const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
     const keys = opts.keys ?? deployment.keys;
     const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze, opts.keys ?? (replayFrom ?? deployment).keys);
@@ -184,7 +207,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
         pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
       });
       sources.push(...await openSources(cfg.name, cfg.sources, control, committed, ctxFor));
-      const stageDefs: StageDef[] = await attachStageKeys(cfg.stages.map((e) => ({ id: e.id, type: e.type, config: strip(e) })), keys);
+      const prepared = await prepareStages(cfg.stages, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, watch: opts.watch ?? false, signal: ac.signal, log }, preparations);
+      const stageDefs: StageDef[] = await attachStageKeys(prepared, keys);
       const bronzeCipher = await openBronzeCipher(cfg.engine.bronze, keys, log);
       const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? autoWorkers() : cfg.engine.workers);
       pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema, maxRawChars: MAX_RAW_CHARS });
@@ -216,6 +240,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       if (run && failure) { await run.flush().catch(() => undefined); await run.discard(); }
       await Promise.allSettled(sources.map((s) => s.close()));
       await pool?.close();
+      await Promise.allSettled(preparations.map((p) => p.close()));
     }
     const parsedStages = cfg.stages.map((e) => ({ ...(registry.stages.find((x) => x.type === e.type)?.config.parse(strip(e)) as object), type: e.type }));
     const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run),

@@ -198,6 +198,30 @@ export interface SinkBatch {
    * last byte: a sink that stores its own watermark must skip records below its committed watermark.
    */
   readonly streams: ReadonlyMap<string, { readonly from: number; readonly to: number }>;
+  /**
+   * Rows of the pipeline's other datasets in this commit (e.g. `security_events`), one entry per
+   * dataset declared by a keyed stage (see {@link SinkContext.outputs}), in the same CSV dialect,
+   * with the same lineage columns (those of the request a row came from, which sinks use for the
+   * same watermark check as the main rows).
+   */
+  readonly outputs: readonly OutputBatch[];
+}
+
+/** Rows of one additional dataset of a commit. */
+export interface OutputBatch {
+  readonly dataset: string;
+  readonly schema: RecordSchema;
+  /** Absolute path of the CSV file holding `rows` rows (null when rows = 0). */
+  readonly csvPath: string | null;
+  readonly rows: number;
+}
+
+/** An additional dataset a pipeline writes besides its records (declared by a keyed stage). */
+export interface OutputDataset {
+  /** Table / lake dataset name (a plain SQL identifier). */
+  readonly dataset: string;
+  /** Its columns (the lineage columns are added by the sinks as for records). */
+  readonly schema: RecordSchema;
 }
 
 /** What a sink reports for the run summary ("where the data now lives"). */
@@ -214,6 +238,8 @@ export interface SinkContext {
   readonly baseDir: string;
   readonly dataDir: string;
   readonly schema: RecordSchema;
+  /** The pipeline's additional datasets (created by the sink at open; their rows arrive in `SinkBatch.outputs`). */
+  readonly outputs: readonly OutputDataset[];
   readonly log: Logger;
 }
 
@@ -243,6 +269,8 @@ export interface CommittedFile {
   readonly bytes: number;
   readonly sha256?: string;
   readonly partition?: string;
+  /** The dataset the file belongs to when it is not the sink's main one (an {@link OutputDataset}). */
+  readonly dataset?: string;
 }
 
 /** Minimal structured logger (pino-compatible subset). */
@@ -339,6 +367,69 @@ export interface StageSpec<C = unknown> {
    */
   prepare?(raw: Readonly<Record<string, unknown>>, ctx: StagePrepareContext): Promise<StagePreparation>;
   create(id: string, config: C, ctx?: StageBuildContext): Stage<unknown, unknown>;
+  /**
+   * Present on keyed (stateful) stages: what runs on the engine thread. The worker part (`create`)
+   * attaches one structured-cloneable feature value to every record it passes
+   * ({@link setFeature}); the engine hands the features of each chunk, in stream order, to the
+   * stage's single {@link KeyedOperator}, which keeps state per key (visitor, client) across
+   * chunks, files and restarts (its state is committed with the data).
+   */
+  readonly keyed?: KeyedStageSpec<C>;
+}
+
+/** The engine-thread half of a keyed stage. */
+export interface KeyedStageSpec<C> {
+  /**
+   * Columns the operator fills (appended after every other column of the record schema, in stage
+   * order). Their values come from {@link KeyedOutput.columns}.
+   */
+  columns(config: C): readonly ColumnSchema[];
+  /** Additional datasets the operator writes rows to. */
+  outputs(config: C): readonly OutputDataset[];
+  /** Builds the operator (once per run, on the engine thread). */
+  operator(id: string, config: C): KeyedOperator;
+}
+
+/** A record's features for the keyed stages, by stage id (a symbol: never encoded or stored). */
+export const FEATURES: unique symbol = Symbol('tributary.features');
+
+/** Attaches `value` as the feature of keyed stage `stageId` to `record`. */
+export function setFeature(record: object, stageId: string, value: unknown): void {
+  const r = record as { [FEATURES]?: Record<string, unknown> };
+  (r[FEATURES] ??= {})[stageId] = value;
+}
+
+/** The feature keyed stage `stageId` attached to `record` (undefined when none). */
+export function getFeature(record: object, stageId: string): unknown {
+  return (record as { [FEATURES]?: Record<string, unknown> })[FEATURES]?.[stageId];
+}
+
+/** What a keyed operator makes of one chunk's features. */
+export interface KeyedOutput {
+  /** One array per column of {@link KeyedStageSpec.columns}, each aligned with the features. */
+  readonly columns: readonly (readonly unknown[])[];
+  /** Rows for the additional datasets (values by column name; lineage columns included). */
+  readonly rows: readonly { readonly dataset: string; readonly row: Readonly<Record<string, unknown>> }[];
+}
+
+/**
+ * Keyed state held on the engine thread. Chunks arrive strictly in stream order (the order the
+ * sources produced them), one call at a time; state is saved with each commit as key → JSON value
+ * rows and restored at the next run's start, so results do not depend on where batches, files or
+ * restarts fall.
+ */
+export interface KeyedOperator {
+  /** Loads state saved by earlier commits (before the first `process`). */
+  restore(entries: Iterable<readonly [string, unknown]>): void;
+  /** Processes the features of one chunk's records (in record order). */
+  process(features: readonly unknown[]): KeyedOutput;
+  /**
+   * State changed since the last call: keys to upsert (value = JSON-serialisable) and keys to delete
+   * (value `null`). The engine merges these into the commit they belong to.
+   */
+  drainChanges(): ReadonlyMap<string, unknown>;
+  /** Counters for the run summary (e.g. open sessions, evictions). */
+  stats(): Readonly<Record<string, number>>;
 }
 
 /** Declaration of a sink type. */

@@ -20,6 +20,7 @@ export const RAW_COLUMN_PII: Readonly<Record<string, PiiClass>> = Object.freeze(
   client_ip: 'personal', ident: 'personal', user: 'personal', path: 'personal', query: 'personal',
   referer: 'personal', user_agent: 'personal', x_forwarded_for: 'personal', extras: 'personal',
   message: 'personal', source_uri: 'none',
+  visitor_id: 'pseudonymous', client_id: 'pseudonymous', session_id: 'pseudonymous',
 });
 
 /** The tag of a column after a privacy policy (`truncate`, `pseudonymize`, `encrypt`, `mask`, `drop`, `redact_url`, `keep`). */

@@ -11,6 +11,8 @@ import { privacyStageSpec } from '../stages/privacy/index.js';
 import { userAgentStageSpec } from '../stages/useragent/index.js';
 import { geoipStageSpec } from '../stages/geoip/index.js';
 import { threatStageSpec } from '../stages/threat/index.js';
+import { sessionsStageSpec } from '../stages/sessions/index.js';
+import { behaviorStageSpec } from '../stages/behavior/index.js';
 
 /** Every stage type, in documentation order. */
 export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
@@ -20,6 +22,8 @@ export const stageSpecs: readonly StageSpec<any>[] = Object.freeze([
   geoipStageSpec,
   userAgentStageSpec,
   threatStageSpec,
+  sessionsStageSpec,
+  behaviorStageSpec,
   encryptStageSpec,
   privacyStageSpec,
 ]);

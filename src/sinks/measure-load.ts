@@ -63,10 +63,10 @@ async function main(): Promise<void> {
     const csvPath = writeAccessCsv(dir, rows);
     console.log(`CSV: ${rows} rows, ${(statSync(csvPath).size / 1e6).toFixed(1)} MB`);
     const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-    const ctx: SinkContext = { pipeline: 'measure', baseDir: dir, dataDir: dir, schema: ACCESS_SCHEMA, log };
+    const ctx: SinkContext = { pipeline: 'measure', baseDir: dir, dataDir: dir, schema: ACCESS_SCHEMA, outputs: [], log };
     const batch = (id: string): SinkBatch => ({
       commitId: id, schema: ACCESS_SCHEMA, csvPath, rows, rejections: [],
-      streams: new Map([['stream-1', { from: 0, to: rows * 230 }]]),
+      streams: new Map([['stream-1', { from: 0, to: rows * 230 }]]), outputs: [],
     });
     for (let run = 1; run <= 2; run++) {
       await time(`lake   run ${run}`, new LakeSink('lake', { path: join(dir, `lake${run}`), dataset: 'requests', compression: 'zstd', row_group_size: 122_880, memory_limit: '256MB' }, ctx), batch(`m-${run}`));

@@ -182,6 +182,31 @@ export function describeControlStoreContract(name: string, factory: ControlStore
       assert.deepEqual(await s.getCheckpoints('other', 's1'), new Map([['k1', { offset: -1 }]]));
     });
 
+    test('keyed stage state: upserts and deletes with the commit, per pipeline and stage; replays are no-ops', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await s.commit(commitRecord({ commitId: 'c1', state: [
+        { stage: 'sessions', key: 'v_a', value: ['s_1', 3, 1000, 900] },
+        { stage: 'sessions', key: 'v_b', value: ['s_2', 1, 1200, 1200] },
+        { stage: 'behavior', key: 'ps1_x', value: [1300, [[1200, 1300], null]] },
+      ] }));
+      await s.commit(commitRecord({ pipeline: 'other', commitId: 'c2', state: [{ stage: 'sessions', key: 'v_a', value: 'elsewhere' }] }));
+      assert.deepEqual(await s.getStageState('web', 'sessions'), new Map<string, unknown>([['v_a', ['s_1', 3, 1000, 900]], ['v_b', ['s_2', 1, 1200, 1200]]]));
+      assert.deepEqual(await s.getStageState('web', 'behavior'), new Map<string, unknown>([['ps1_x', [1300, [[1200, 1300], null]]]]));
+      assert.deepEqual(await s.getStageState('other', 'sessions'), new Map<string, unknown>([['v_a', 'elsewhere']]));
+      const c3 = commitRecord({ commitId: 'c3', state: [
+        { stage: 'sessions', key: 'v_a', value: ['s_1', 4, 2000, 900] },
+        { stage: 'sessions', key: 'v_b', value: null },
+        { stage: 'sessions', key: 'v_c', value: ['s_3', 1, 2100, 2100] },
+        { stage: 'sessions', key: 'v_c', value: null },
+      ] });
+      await s.commit(c3);
+      await s.commit({ ...c3, state: [{ stage: 'sessions', key: 'v_z', value: 1 }] });
+      assert.deepEqual(await s.getStageState('web', 'sessions'), new Map<string, unknown>([['v_a', ['s_1', 4, 2000, 900]]]), 'last entry per key wins; a replayed commitId changes nothing');
+      assert.equal((await s.getStageState('web', 'missing')).size, 0);
+      await assertStoreError(s.commit(commitRecord({ commitId: 'c4', state: [{ stage: 'sessions', key: 'v_a', value: Number.NaN }] })), 'TRB_STORE_VALUE_INVALID');
+    });
+
     test('commit is atomic: a failure inside the transaction leaves nothing behind', async (t) => {
       const s = await open(t);
       if (!s) return;

@@ -81,6 +81,7 @@ function batchOf(dir: string, spec: BatchSpec): SinkBatch {
     commitId: spec.commitId, schema: CONTRACT_SCHEMA, csvPath, rows: spec.lines.length,
     rejections: spec.rejections ?? [],
     streams: new Map(Object.entries(spec.streams).map(([s, [from, to]]) => [s, { from, to }])),
+    outputs: [],
   };
 }
 
@@ -105,7 +106,7 @@ const offsets = (rows: readonly Record<string, unknown>[], stream?: string): num
 export function describeSinkContract(name: string, factory: SinkFactory): void {
   describe(`sink contract: ${name}`, () => {
     const start = async (t: TestContext, dir = tmpDir(t, 'trb-sink-')): Promise<SinkUnderTest & { dir: string }> => {
-      const ctx: SinkContext = { pipeline: 'contract', baseDir: dir, dataDir: dir, schema: CONTRACT_SCHEMA, log: silent };
+      const ctx: SinkContext = { pipeline: 'contract', baseDir: dir, dataDir: dir, schema: CONTRACT_SCHEMA, outputs: [], log: silent };
       const sut = await factory({ dir, schema: CONTRACT_SCHEMA, ctx });
       t.after(() => sut.sink.close());
       await sut.sink.open();
@@ -251,7 +252,7 @@ export function describeSinkContract(name: string, factory: SinkFactory): void {
 
     it('fails with TributaryErrors: use before open, unknown commit, malformed CSV (nothing visible)', async (t) => {
       const dir = tmpDir(t, 'trb-sink-');
-      const ctx: SinkContext = { pipeline: 'contract', baseDir: dir, dataDir: dir, schema: CONTRACT_SCHEMA, log: silent };
+      const ctx: SinkContext = { pipeline: 'contract', baseDir: dir, dataDir: dir, schema: CONTRACT_SCHEMA, outputs: [], log: silent };
       const raw = await factory({ dir, schema: CONTRACT_SCHEMA, ctx });
       t.after(() => raw.sink.close());
       await assert.rejects(raw.sink.write(batchOf(dir, { commitId: 'run1-000000', lines: [simple('s1', 0)], streams: { s1: [0, 10] } })),

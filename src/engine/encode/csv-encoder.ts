@@ -104,6 +104,11 @@ export function csvHeader(schema: RecordSchema): string {
 export interface CsvEncoder {
   /** CSV rows (no header) for `records`, as fresh transferable bytes. */
   encode(records: readonly Record<string, unknown>[], stream: string, uri: string): Uint8Array;
+  /**
+   * With deferred columns (see {@link createCsvEncoder}): the rows without them, plus for each row
+   * the byte offset where they belong ({@link spliceDeferred} fills them in on the engine thread).
+   */
+  encodeDeferred(records: readonly Record<string, unknown>[], stream: string, uri: string): { readonly bytes: Uint8Array; readonly marks: Uint32Array };
 }
 
 /** Byte writers over one growable buffer; each writes a cell without its separator (nothing = NULL). */
@@ -119,6 +124,10 @@ interface Writers {
   readonly bytes: (b: Uint8Array) => void;
   readonly reset: () => void;
   readonly take: () => Uint8Array;
+  /** Notes the current position (one per row with deferred columns). */
+  readonly mark: () => void;
+  /** The positions noted since the last call. */
+  readonly takeMarks: () => Uint32Array;
 }
 
 function createWriters(initial: number): Writers {
@@ -130,6 +139,8 @@ function createWriters(initial: number): Writers {
   let dayStart = Number.NaN;
   const dayPrefix = new Uint8Array(32);
   let dayLen = 0;
+  let marks = new Uint32Array(1024);
+  let nMarks = 0;
 
   const ensure = (n: number): void => {
     if (pos + n <= buf.length) return;
@@ -293,7 +304,12 @@ function createWriters(initial: number): Writers {
       buf.set(b, pos);
       pos += b.length;
     },
-    reset: () => { pos = 0; },
+    reset: () => { pos = 0; nMarks = 0; },
+    mark: () => {
+      if (nMarks === marks.length) { const m = new Uint32Array(marks.length * 2); m.set(marks); marks = m; }
+      marks[nMarks++] = pos;
+    },
+    takeMarks: () => { const out = marks.slice(0, nMarks); nMarks = 0; return out; },
     // Hands the buffer over (no copy: it is transferred to the engine thread) and starts a new one
     // of the same capacity (allocUnsafeSlow: unpooled, so transferable, and not zero-filled).
     take: () => {
@@ -318,15 +334,19 @@ const WRITER_OF: Readonly<Record<ColumnType, keyof Writers>> = {
 
 /**
  * Compiles an encoder for `schema`. Lineage values come from each record's `source_offset` /
- * `source_line` and the batch's stream and uri.
+ * `source_line` and the batch's stream and uri. The last `deferred` columns of the schema (those a
+ * keyed stage fills on the engine thread) are left out by `encodeDeferred`, which notes where each
+ * row's values go instead.
  */
-export function createCsvEncoder(schema: RecordSchema): CsvEncoder {
+export function createCsvEncoder(schema: RecordSchema, deferred = 0): CsvEncoder {
   const w = createWriters(1 << 20);
+  const written = schema.columns.slice(0, schema.columns.length - deferred);
   // Straight-line row code: one writer call per column, property names JSON-quoted (no code injection).
-  const body = schema.columns.map((c, i) => `${i > 0 ? 'comma();' : ''}${WRITER_OF[c.type]}(r[${JSON.stringify(c.name)}]);`).join('');
+  const body = written.map((c, i) => `${i > 0 ? 'comma();' : ''}${WRITER_OF[c.type]}(r[${JSON.stringify(c.name)}]);`).join('')
+    + (deferred > 0 ? 'mark();' : '');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- code built only from schema column names (JSON-quoted)
   const row = new Function('w', [
-    'const { varchar, integer, bigint, double, boolean, timestamp, json, comma, bytes } = w;',
+    'const { varchar, integer, bigint, double, boolean, timestamp, json, comma, bytes, mark } = w;',
     'return (r, mid, end) => {',
     `  ${body}`,
     '  bytes(mid); bigint(r.source_offset); comma(); bigint(r.source_line); comma(); bytes(end);',
@@ -345,5 +365,32 @@ export function createCsvEncoder(schema: RecordSchema): CsvEncoder {
       for (let i = 0; i < records.length; i++) row(records[i]!, mid, end);
       return w.take();
     },
+    encodeDeferred(records, stream, uri) {
+      const bytes = this.encode(records, stream, uri);
+      return { bytes, marks: w.takeMarks() };
+    },
   };
+}
+
+let spliceWriters: Writers | undefined;
+
+/**
+ * Inserts the deferred columns' cells into rows made by {@link CsvEncoder.encodeDeferred}: before
+ * `marks[i]` go `,<cell>` for each of `columns`, valued `values[c][i]`. Returns fresh bytes.
+ */
+export function spliceDeferred(
+  bytes: Uint8Array, marks: Uint32Array, columns: readonly ColumnSchema[], values: readonly (readonly unknown[])[],
+): Uint8Array {
+  const w = (spliceWriters ??= createWriters(1 << 20));
+  w.reset();
+  const write = columns.map((c) => w[WRITER_OF[c.type]] as (v: unknown) => void);
+  let prev = 0;
+  for (let i = 0; i < marks.length; i++) {
+    const m = marks[i]!;
+    w.bytes(bytes.subarray(prev, m));
+    for (let c = 0; c < write.length; c++) { w.comma(); write[c]!(values[c]![i]); }
+    prev = m;
+  }
+  w.bytes(bytes.subarray(prev));
+  return w.take();
 }

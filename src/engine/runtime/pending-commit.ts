@@ -3,9 +3,10 @@
  * rejections, the bronze segments, the per-stream offset ranges and the checkpoints to commit once
  * the sinks have made it all durable.
  */
-import { closeSync, mkdirSync, openSync, rmSync, write } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckpointValue, SinkBatch, SourceChunk } from '../../core/component.js';
+import type { CheckpointValue, OutputBatch, OutputDataset, SinkBatch, SourceChunk } from '../../core/component.js';
+import type { KeyedChunk } from './keyed-phase.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { csvHeader } from '../encode/csv-encoder.js';
@@ -30,6 +31,8 @@ export class PendingCommit {
   readonly streams = new Map<string, { from: number; to: number }>();
   readonly checkpoints = new Map<string, PendingCheckpoint>();
   readonly openedAt = Date.now();
+  /** Keyed stages' state changes of this commit's data: stage id → key → value (null = delete). */
+  readonly state = new Map<string, Map<string, unknown>>();
   rows = 0;
   /** Lines processed by the workers so far. */
   lines = 0;
@@ -48,11 +51,17 @@ export class PendingCommit {
   /** Called whenever a queued write finished (the run wakes dispatchers waiting on backpressure). */
   onWritten: (() => void) | undefined;
   readonly #schema: RecordSchema;
+  /** Staging CSV files of the additional datasets (small: written synchronously). */
+  readonly #outputs: { readonly spec: OutputDataset; readonly path: string; fd: number | undefined; rows: number }[];
 
-  /** `cipher`: encrypt the commit's bronze objects (absent = plaintext). */
-  constructor(commitId: string, stagingDir: string, bronze: ObjectStore, schema: RecordSchema, cipher?: BronzeCipher) {
+  /**
+   * `cipher`: encrypt the commit's bronze objects (absent = plaintext); `outputs`: the pipeline's
+   * additional datasets (keyed stages' rows).
+   */
+  constructor(commitId: string, stagingDir: string, bronze: ObjectStore, schema: RecordSchema, cipher?: BronzeCipher, outputs: readonly OutputDataset[] = []) {
     this.commitId = commitId;
     this.#schema = schema;
+    this.#outputs = outputs.map((spec) => ({ spec, path: join(stagingDir, `${commitId}.${spec.dataset}.csv`), fd: undefined, rows: 0 }));
     mkdirSync(stagingDir, { recursive: true, mode: 0o750 });
     this.csvPath = join(stagingDir, `${commitId}.csv`);
     this.bronze = new BronzeWriter(bronze, commitId, cipher);
@@ -68,18 +77,37 @@ export class PendingCommit {
     this.chunks++;
   }
 
-  /** Appends a worker result's rows and rejections. */
-  addResult(res: ChunkResult): void {
+  /** Appends a worker result's rows and rejections (rows, dataset rows and state from `keyed` when the pipeline has keyed stages). */
+  addResult(res: ChunkResult, keyed?: KeyedChunk): void {
     this.lines += res.lines;
     for (const r of res.rejections) this.rejections.push(r);
+    if (keyed) this.#addKeyed(keyed);
     if (res.rows === 0) return;
     if (this.#writeError !== undefined) throw this.#writeError;
     if (this.#fd === undefined) {
       this.#fd = openSync(this.csvPath, 'w', 0o600);
       this.#enqueue(this.#fd, Buffer.from(csvHeader(this.#schema)));
     }
-    this.#enqueue(this.#fd, res.csv);
+    this.#enqueue(this.#fd, keyed?.csv ?? res.csv);
     this.rows += res.rows;
+  }
+
+  #addKeyed(k: KeyedChunk): void {
+    for (const [stage, changes] of k.state) {
+      let m = this.state.get(stage);
+      if (!m) this.state.set(stage, (m = new Map()));
+      for (const [key, v] of changes) m.set(key, v);
+    }
+    for (const o of this.#outputs) {
+      const got = k.outputs.get(o.spec.dataset);
+      if (!got || got.rows === 0) continue;
+      if (o.fd === undefined) {
+        o.fd = openSync(o.path, 'w', 0o600);
+        writeFully(o.fd, Buffer.from(csvHeader(o.spec.schema)));
+      }
+      writeFully(o.fd, got.bytes);
+      o.rows += got.rows;
+    }
   }
 
   /** Bytes queued for the staging CSV and not yet written. */
@@ -107,9 +135,13 @@ export class PendingCommit {
     await this.#writes;
     if (this.#writeError !== undefined) throw this.#writeError;
     if (this.#fd !== undefined) { closeSync(this.#fd); this.#fd = undefined; }
+    const outputs: OutputBatch[] = this.#outputs.map((o) => {
+      if (o.fd !== undefined) { closeSync(o.fd); o.fd = undefined; }
+      return { dataset: o.spec.dataset, schema: o.spec.schema, csvPath: o.rows > 0 ? o.path : null, rows: o.rows };
+    });
     return {
       commitId: this.commitId, schema: this.#schema, csvPath: this.rows > 0 ? this.csvPath : null, rows: this.rows,
-      rejections: this.rejections, streams: this.streams,
+      rejections: this.rejections, streams: this.streams, outputs,
     };
   }
 
@@ -121,7 +153,17 @@ export class PendingCommit {
     await this.#writes;
     if (this.#fd !== undefined) { try { closeSync(this.#fd); } catch { /* closed */ } this.#fd = undefined; }
     try { rmSync(this.csvPath, { force: true }); } catch { /* best effort: a leftover staging file is never read again */ }
+    for (const o of this.#outputs) {
+      if (o.fd !== undefined) { try { closeSync(o.fd); } catch { /* closed */ } o.fd = undefined; }
+      try { rmSync(o.path, { force: true }); } catch { /* best effort, as above */ }
+    }
   }
+}
+
+/** Writes all of `data` synchronously at the current position of `fd`. */
+function writeFully(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
 }
 
 /** Writes all of `data` at the current position of `fd` (loops over short writes). */

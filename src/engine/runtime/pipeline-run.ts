@@ -4,7 +4,8 @@
  * order into commits, and commits each one in the only safe order: bronze durable → every sink
  * written and committed → checkpoints + manifests in the control store.
  */
-import type { Logger, Sink, Source, SourceChunk } from '../../core/component.js';
+import type { BatchMeta, Logger, Sink, Source, SourceChunk } from '../../core/component.js';
+import type { KeyedPhase } from './keyed-phase.js';
 import { addCounts, type CountsByStage } from '../../core/counts.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
@@ -19,6 +20,7 @@ import type { BronzeCipher } from '../bronze/bronze-cipher.js';
 
 interface InflightEntry {
   readonly commit: PendingCommit;
+  readonly meta: BatchMeta;
   result: ChunkResult | undefined;
 }
 
@@ -46,6 +48,8 @@ export interface RunDeps {
   readonly onResult?: () => void;
   /** Per-stream format detection (auto mode only). */
   readonly detector?: StreamFormatDetector;
+  /** The keyed stages' engine-thread half (absent when the pipeline has none). */
+  readonly keyed?: KeyedPhase;
 }
 
 const secs = (ns: number): number => ns / 1e9;
@@ -106,7 +110,7 @@ export class PipelineRun {
     }
     const commit = this.#current ?? this.#openCommit();
     // Book the chunk into its commit before any await, so the commit cannot be sealed without it.
-    const entry: InflightEntry = { commit, result: undefined };
+    const entry: InflightEntry = { commit, meta: chunk.meta, result: undefined };
     this.#queue.push(entry);
     this.#outstanding.set(commit, (this.#outstanding.get(commit) ?? 0) + 1);
     commit.addChunk(sourceId, chunk);
@@ -159,7 +163,7 @@ export class PipelineRun {
 
   #openCommit(): PendingCommit {
     const id = `${this.#d.runId}-${String(this.#commitSeq++).padStart(6, '0')}`;
-    const c = new PendingCommit(id, this.#d.stagingDir, this.#d.bronze, this.#d.schema, this.#d.bronzeCipher);
+    const c = new PendingCommit(id, this.#d.stagingDir, this.#d.bronze, this.#d.schema, this.#d.bronzeCipher, this.#d.keyed?.outputs ?? []);
     c.onWritten = () => { if (this.#waiters.length > 0 && this.#pendingCsvBytes() <= MAX_PENDING_CSV_BYTES) this.#wake(); };
     this.#open.add(c);
     this.#current = c;
@@ -178,7 +182,12 @@ export class PipelineRun {
       const e = this.#queue.shift()!;
       const res = e.result!;
       try {
-        e.commit.addResult(res);
+        const keyed = this.#d.keyed;
+        if (keyed) {
+          const t = process.hrtime.bigint();
+          e.commit.addResult(res, keyed.apply(res, e.meta));
+          this.#add('keyed', Number(process.hrtime.bigint() - t));
+        } else e.commit.addResult(res);
         this.#record(res);
       } catch (err) { this.#fail(err); return; }
       const left = (this.#outstanding.get(e.commit) ?? 1) - 1;
@@ -234,12 +243,13 @@ export class PipelineRun {
       for (const { sink, dataset } of sinks) {
         const t1 = process.hrtime.bigint();
         for (const f of await sink.commit(c.commitId)) {
-          files.push({ sink: sink.id, dataset, path: f.path, rows: f.rows, bytes: f.bytes, partition: f.partition ?? null, sha256: f.sha256 ?? null });
+          files.push({ sink: sink.id, dataset: f.dataset ?? dataset, path: f.path, rows: f.rows, bytes: f.bytes, partition: f.partition ?? null, sha256: f.sha256 ?? null });
         }
         this.#add(`sink:${sink.id}`, Number(process.hrtime.bigint() - t1));
       }
       t = process.hrtime.bigint();
-      await control.commit({ pipeline, runId, commitId: c.commitId, checkpoints: [...c.checkpoints.values()], bronze, files });
+      const state = [...c.state].flatMap(([stage, m]) => [...m].map(([key, value]) => ({ stage, key, value })));
+      await control.commit({ pipeline, runId, commitId: c.commitId, checkpoints: [...c.checkpoints.values()], bronze, files, ...(state.length ? { state } : {}) });
       this.#add('control', Number(process.hrtime.bigint() - t));
     } catch (err) {
       await Promise.allSettled(sinks.map(({ sink }) => sink.abort(c.commitId)));

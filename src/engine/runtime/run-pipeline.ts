@@ -25,6 +25,7 @@ import { WorkerPool } from '../workers/worker-pool.js';
 import type { StageDef } from '../workers/worker-protocol.js';
 import { silentLogger } from '../../observe/logger.js';
 import { PipelineRun } from './pipeline-run.js';
+import { KeyedPhase, type KeyedStageDef } from './keyed-phase.js';
 import { StreamFormatDetector } from './stream-format-detector.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-summary.js';
@@ -98,8 +99,26 @@ export function pipelineSchema(stages: readonly Entry[]): RecordSchema {
       added.push(c);
     }
   }
+  // Keyed stages' columns come last: the engine thread fills them after the workers (keyed-phase.ts).
+  for (const d of keyedStageDefs(stages)) {
+    for (const c of d.spec.keyed!.columns(d.config)) {
+      if (names.has(c.name)) throw ConfigInvalid({ file: '(pipeline)', path: `stages.${d.id}`, reason: `stage \`${d.id}\` adds column \`${c.name}\`, which the record already has` });
+      names.add(c.name);
+      added.push(c);
+    }
+  }
   if (added.length === 0) return base;
   return Object.freeze({ name: `${base.name}+${stages.slice(1).map((e) => e.type).join('+')}`, columns: Object.freeze([...base.columns, ...added]) });
+}
+
+/** The pipeline's keyed (stateful) stages, in chain order, with their parsed configs. */
+export function keyedStageDefs(stages: readonly Entry[]): KeyedStageDef[] {
+  const out: KeyedStageDef[] = [];
+  for (const e of stages) {
+    const spec = registry.stages.find((s) => s.type === e.type) as StageSpec<unknown> | undefined;
+    if (spec?.keyed) out.push({ id: e.id, spec, config: spec.config.parse(strip(e)) });
+  }
+  return out;
 }
 
 /**
@@ -194,6 +213,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     let run: PipelineRun | undefined;
     let timer: NodeJS.Timeout | undefined;
     let failure: unknown;
+    let keyed: KeyedPhase | undefined;
     const preparations: StagePreparation[] = [];
     const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
     const keys = opts.keys ?? deployment.keys;
@@ -201,7 +221,10 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     try {
       await audited.replay(cfg.sources, { from: opts.bronzeFrom ?? deployment.dataDir, to: deployment.dataDir });
       await cleanBronzeStaging(deployment.bronze);
-      await openSinks(cfg.name, cfg.sinks, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, log }, control, sinks);
+      const keyedDefs = keyedStageDefs(cfg.stages);
+      const { outputs } = KeyedPhase.describe(keyedDefs);
+      await openSinks(cfg.name, cfg.sinks, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, schema, outputs, log }, control, sinks);
+      keyed = keyedDefs.length > 0 ? await KeyedPhase.open(keyedDefs, control, cfg.name) : undefined;
       const committed = new Map<string, number>();
       const ctxFor = (checkpoints: ReadonlyMap<string, Readonly<Record<string, unknown>>>): SourceContext => ({
         pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
@@ -211,7 +234,10 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       const stageDefs: StageDef[] = await attachStageKeys(prepared, keys);
       const bronzeCipher = await openBronzeCipher(cfg.engine.bronze, keys, log);
       const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? autoWorkers() : cfg.engine.workers);
-      pool = await WorkerPool.start(workers, { kind: 'init', stages: stageDefs, schema, maxRawChars: MAX_RAW_CHARS });
+      pool = await WorkerPool.start(workers, {
+        kind: 'init', stages: stageDefs, schema, maxRawChars: MAX_RAW_CHARS,
+        ...(keyed ? { keyed: { stages: keyed.stageIds, deferredColumns: keyed.deferredColumns } } : {}),
+      });
       const totals = await Promise.all(sources.map((s) => (typeof (s as { totalBytes?: unknown }).totalBytes === 'function'
         ? (s as unknown as { totalBytes(): Promise<number | undefined> }).totalBytes() : Promise.resolve(undefined))));
       const totalBytes = totals.every((t) => typeof t === 'number') ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : undefined;
@@ -222,6 +248,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
         ...(detector ? { detector } : {}),
         pipeline: cfg.name, runId, schema, control, pool, sinks, bronze: deployment.bronze, stagingDir: deployment.stagingDir,
         ...(bronzeCipher ? { bronzeCipher } : {}),
+        ...(keyed ? { keyed } : {}),
         committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
         ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
       }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines });
@@ -244,7 +271,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     }
     const parsedStages = cfg.stages.map((e) => ({ ...(registry.stages.find((x) => x.type === e.type)?.config.parse(strip(e)) as object), type: e.type }));
     const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run),
-      classifyColumns(schema, parsedStages));
+      classifyColumns(schema, parsedStages), keyed?.stats());
     await Promise.allSettled(sinks.map((s) => s.sink.close()));
     await control.finishRun(runId, {
       status: summary.status, counts: summary,
@@ -265,7 +292,7 @@ const detectorOf = (run: PipelineRun | undefined): RunSummary['formats'] =>
 function buildSummary(
   cfg: { name: string; quality: { max_invalid_ratio: number; min_lines: number } },
   runId: string, started: number, run: PipelineRun | undefined, sinks: readonly Sink[], failure: unknown, opts: RunOptions, workers: number,
-  formats: RunSummary['formats'], columns: RunSummary['columns'],
+  formats: RunSummary['formats'], columns: RunSummary['columns'], keyedStats?: RunSummary['keyed'],
 ): RunSummary {
   const seconds = (Date.now() - started) / 1000;
   const counts = run ? snapshotCounts(run.counts) : {};
@@ -297,6 +324,7 @@ function buildSummary(
     mbPerSec: seconds > 0 ? Math.round(((run?.bytesRead ?? 0) / 1e6 / seconds) * 10) / 10 : 0,
     stages, timings: run?.timingSeconds() ?? {}, locations: sinks.map((s) => s.location()),
     gate: { maxInvalidRatio: cfg.quality.max_invalid_ratio, ratio, passed: gatePassed }, workers, formats, columns,
+    ...(keyedStats && Object.keys(keyedStats).length > 0 ? { keyed: keyedStats } : {}),
     ...(error ? { error } : {}),
   };
 }

@@ -40,6 +40,8 @@ export interface RunSummary {
   readonly formats: readonly { readonly uri: string; readonly stream: string; readonly format: string; readonly confidence: number }[];
   /** The `pii` tag (none, pseudonymous, personal, sensitive) of every output column after this pipeline's privacy and encrypt stages. */
   readonly columns: Readonly<Record<string, PiiClass>>;
+  /** Counters of the keyed stages by stage id (e.g. sessions opened, open at the end, evictions). */
+  readonly keyed?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly error?: { readonly code: string; readonly message: string };
 }
 

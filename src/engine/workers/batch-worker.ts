@@ -20,7 +20,7 @@ const fail = (seq: number, err: unknown): void => {
 port.on('message', (msg: InitMessage | ChunkMessage) => {
   if (msg.kind === 'init') {
     try {
-      processor = new ChunkProcessor(buildStages(msg.stages), msg.schema, msg.maxRawChars);
+      processor = new ChunkProcessor(buildStages(msg.stages), msg.schema, msg.maxRawChars, msg.keyed);
       port.postMessage({ kind: 'ready' } satisfies WorkerReply);
     } catch (err) { fail(-1, err); }
     return;

@@ -2,7 +2,7 @@
  * Runs the stage chain on one chunk and encodes the survivors: the work a batch worker does per
  * message, kept free of threading so it can be tested (and run inline) directly.
  */
-import type { LineBatch, RecordBatch, Stage, StageCallContext } from '../../core/component.js';
+import { getFeature, type LineBatch, type RecordBatch, type Stage, type StageCallContext } from '../../core/component.js';
 import type { Rejection } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { assertBalanced } from '../../core/counts.js';
@@ -18,11 +18,17 @@ export class ChunkProcessor {
   readonly #stages: readonly Stage<unknown, unknown>[];
   readonly #encoder: CsvEncoder;
   readonly #maxRawChars: number;
+  readonly #keyed: readonly string[];
 
-  constructor(stages: readonly Stage<unknown, unknown>[], schema: RecordSchema, maxRawChars: number) {
+  /** `keyed`: the keyed stages' ids and the number of schema tail columns they fill (see InitMessage). */
+  constructor(
+    stages: readonly Stage<unknown, unknown>[], schema: RecordSchema, maxRawChars: number,
+    keyed: { readonly stages: readonly string[]; readonly deferredColumns: number } = { stages: [], deferredColumns: 0 },
+  ) {
     this.#stages = stages;
-    this.#encoder = createCsvEncoder(schema);
+    this.#encoder = createCsvEncoder(schema, keyed.deferredColumns);
     this.#maxRawChars = maxRawChars;
+    this.#keyed = keyed.stages;
   }
 
   /** Splits, runs every stage (checking each balances) and CSV-encodes what passed. */
@@ -47,11 +53,17 @@ export class ChunkProcessor {
     }
     t = now();
     const records = 'records' in batch ? batch.records : [];
-    // A fresh, unpooled buffer: it is transferred to the engine thread.
-    const csv = records.length ? this.#encoder.encode(records as readonly Record<string, unknown>[], msg.meta.stream, msg.meta.uri) : new Uint8Array(0);
-    return {
-      kind: 'result', seq: msg.seq, lines: lines.lines.length, csv, rows: records.length, rejections,
-      stages: reports, splitNanos, encodeNanos: Number(now() - t),
-    };
+    const rows = records as readonly Record<string, unknown>[];
+    const base = {
+      kind: 'result', seq: msg.seq, lines: lines.lines.length, rows: records.length, rejections, stages: reports, splitNanos,
+    } as const;
+    if (this.#keyed.length === 0) {
+      // A fresh, unpooled buffer: it is transferred to the engine thread.
+      const csv = records.length ? this.#encoder.encode(rows, msg.meta.stream, msg.meta.uri) : new Uint8Array(0);
+      return { ...base, csv, encodeNanos: Number(now() - t) };
+    }
+    const { bytes, marks } = this.#encoder.encodeDeferred(rows, msg.meta.stream, msg.meta.uri);
+    const features = this.#keyed.map((id) => rows.map((r) => getFeature(r, id)));
+    return { ...base, csv: bytes, keyed: { features, marks }, encodeNanos: Number(now() - t) };
   }
 }

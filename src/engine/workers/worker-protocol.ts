@@ -24,6 +24,11 @@ export interface InitMessage {
   readonly schema: RecordSchema;
   /** Raw lines stored with a rejection are cut to this many characters. */
   readonly maxRawChars: number;
+  /**
+   * Ids of the keyed stages, in chain order: their features go back with each result; and how many
+   * columns at the end of `schema` they fill on the engine thread (left out of the worker's CSV).
+   */
+  readonly keyed?: { readonly stages: readonly string[]; readonly deferredColumns: number };
 }
 
 /** One chunk of whole lines from one stream. */
@@ -61,6 +66,11 @@ export interface ChunkResult {
   /** Nanoseconds spent splitting/decoding and encoding. */
   readonly splitNanos: number;
   readonly encodeNanos: number;
+  /**
+   * With keyed stages: one feature array per keyed stage (aligned with the CSV rows) and, per row,
+   * where the deferred columns go in `csv`.
+   */
+  readonly keyed?: { readonly features: readonly (readonly unknown[])[]; readonly marks: Uint32Array };
 }
 
 /** A failure inside the worker (a bug or a bad stage config), forwarded to the engine. */

@@ -122,8 +122,19 @@ export interface AuditAnchorsTable {
   key_version: number;
 }
 
+/** `stage_state`: primary key (pipeline, stage, key); keyed stages' state as JSON text. */
+export interface StageStateTable {
+  pipeline: string;
+  stage: string;
+  key: string;
+  value: string;
+  commit_id: string;
+  updated_at: string;
+}
+
 /** The whole control database as Kysely sees it. */
 export interface ControlDb {
+  stage_state: StageStateTable;
   vault_entries: VaultEntriesTable;
   audit_log: AuditLogTable;
   audit_anchors: AuditAnchorsTable;

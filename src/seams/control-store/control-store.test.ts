@@ -199,6 +199,7 @@ describe('control store postgres: specifics', { skip: !ADAPTERS.has('postgres') 
         where table_schema = $1 and column_name in ('started_at', 'counts', 'value', 'from_offset') order by 1, 2`, [schema]);
     assert.deepEqual(rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`), [
       'bronze_objects.from_offset:bigint', 'checkpoints.value:jsonb', 'runs.counts:jsonb', 'runs.started_at:timestamp with time zone',
+      'stage_state.value:jsonb',
     ]);
     const { rows: mig } = await client.query<{ name: string }>(`select name from "${schema}".control_migrations order by name`);
     assert.deepEqual(mig.map((r) => r.name), [...CONTROL_MIGRATION_NAMES]);

@@ -122,6 +122,17 @@ export interface CommitRecord {
   readonly checkpoints: readonly CheckpointEntry[];
   readonly bronze: readonly BronzeEntry[];
   readonly files: readonly LakeFileEntry[];
+  /** Keyed stages' state changes produced by this commit's data (absent = none). */
+  readonly state?: readonly StageStateEntry[];
+}
+
+/** One change of a keyed stage's state: `value` null deletes the key. */
+export interface StageStateEntry {
+  /** Stage id in the pipeline. */
+  readonly stage: string;
+  readonly key: string;
+  /** Any JSON value; null = delete. */
+  readonly value: unknown;
 }
 
 /** A bronze manifest row: the entry plus the commit that first recorded it. */
@@ -190,6 +201,9 @@ export interface ControlStore {
 
   /** Runs, newest first (by start time, then id), optionally of one pipeline, at most `limit`. */
   listRuns(q?: RunQuery): Promise<readonly RunRecord[]>;
+
+  /** Committed state of one keyed stage of one pipeline, by key. Empty map when there is none. */
+  getStageState(pipeline: string, stage: string): Promise<ReadonlyMap<string, unknown>>;
 
   /** Committed checkpoints of one source of one pipeline, by key. Empty map when there are none. */
   getCheckpoints(pipeline: string, source: string): Promise<ReadonlyMap<string, CheckpointObject>>;

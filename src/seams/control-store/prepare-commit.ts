@@ -5,9 +5,9 @@
  * constraints, which guard every writer of the database and roll the whole commit back.
  */
 import { StoreValueInvalid } from '../store-errors.js';
-import type { BronzeObjectsTable, CheckpointsTable, CommitsTable, LakeFilesTable } from './control-db.js';
+import type { BronzeObjectsTable, CheckpointsTable, CommitsTable, LakeFilesTable, StageStateTable } from './control-db.js';
 import type { CommitRecord } from './control-store.js';
-import { checkInteger, checkText, toIsoTimestamp, toJsonObjectText } from './store-values.js';
+import { checkInteger, checkText, toIsoTimestamp, toJsonObjectText, toJsonText } from './store-values.js';
 
 /** Rows of one commit, deduplicated the way the tables key them. */
 export interface CommitRows {
@@ -15,6 +15,10 @@ export interface CommitRows {
   readonly checkpoints: readonly CheckpointsTable[];
   readonly bronze: readonly BronzeObjectsTable[];
   readonly files: readonly LakeFilesTable[];
+  /** Stage state upserts (last entry per key wins) ... */
+  readonly state: readonly StageStateTable[];
+  /** ... and deletions, as (stage, key). */
+  readonly stateDeletes: readonly { readonly stage: string; readonly key: string }[];
 }
 
 const WHAT = 'a commit';
@@ -78,7 +82,23 @@ export function prepareCommit(c: CommitRecord, now: string): CommitRows {
     });
   });
 
+  const state = new Map<string, { stage: string; key: string; value: string | null }>();
+  (c.state ?? []).forEach((e, i) => {
+    const p = `state[${i}]`;
+    const stage = checkText(e.stage, WHAT, `${p}.stage`);
+    const key = checkText(e.key, WHAT, `${p}.key`);
+    state.set(`${stage}\0${key}`, { stage, key, value: e.value === null || e.value === undefined ? null : toJsonText(e.value, WHAT, `${p}.value`) });
+  });
+  const upserts: StageStateTable[] = [];
+  const deletes: { stage: string; key: string }[] = [];
+  for (const e of state.values()) {
+    if (e.value === null) deletes.push({ stage: e.stage, key: e.key });
+    else upserts.push({ pipeline, stage: e.stage, key: e.key, value: e.value, commit_id, updated_at: now });
+  }
+
   return {
+    state: upserts,
+    stateDeletes: deletes,
     commit: {
       commit_id, pipeline, run_id, committed_at: now,
       checkpoint_count: checkpoints.size, bronze_count: bronze.size, file_count: files.size,

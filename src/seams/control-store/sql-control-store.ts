@@ -61,6 +61,16 @@ const CHUNK_ROWS = 500;
 const toIsoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : toIso(v));
 const toNum = (v: unknown): number => Number(v);
 
+/** Keys of `entries` grouped by stage. */
+function groupKeys(entries: readonly { readonly stage: string; readonly key: string }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of entries) {
+    const keys = out.get(e.stage);
+    if (keys) keys.push(e.key); else out.set(e.stage, [e.key]);
+  }
+  return out;
+}
+
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK_ROWS) out.push(items.slice(i, i + CHUNK_ROWS));
@@ -159,6 +169,13 @@ export class SqlControlStore implements ControlStore {
     return Object.freeze(rows.map((r) => this.#runRecord(r)));
   }
 
+  async getStageState(pipeline: string, stage: string): Promise<ReadonlyMap<string, unknown>> {
+    this.#assertOpen('getStageState');
+    const rows = await this.#run('getStageState', () => this.#p.db.selectFrom('stage_state').select(['key', 'value'])
+      .where('pipeline', '=', pipeline).where('stage', '=', stage).execute());
+    return new Map(rows.map((r) => [r.key, this.#json(r.value)]));
+  }
+
   async getCheckpoints(pipeline: string, source: string): Promise<ReadonlyMap<string, CheckpointObject>> {
     this.#assertOpen('getCheckpoints');
     const rows = await this.#run('getCheckpoints', () => this.#p.db.selectFrom('checkpoints').select(['key', 'value'])
@@ -196,6 +213,17 @@ export class SqlControlStore implements ControlStore {
               pipeline: eb.ref('excluded.pipeline'), commit_id: eb.ref('excluded.commit_id'),
               committed_at: eb.ref('excluded.committed_at'),
             }))).execute();
+        }
+        for (const part of chunks(rows.state)) {
+          await trx.insertInto('stage_state').values(part)
+            .onConflict((oc) => oc.columns(['pipeline', 'stage', 'key']).doUpdateSet((eb) => ({
+              value: eb.ref('excluded.value'), commit_id: eb.ref('excluded.commit_id'), updated_at: eb.ref('excluded.updated_at'),
+            }))).execute();
+        }
+        for (const part of chunks(rows.stateDeletes)) {
+          for (const [stage, keys] of groupKeys(part)) {
+            await trx.deleteFrom('stage_state').where('pipeline', '=', c.pipeline).where('stage', '=', stage).where('key', 'in', keys).execute();
+          }
         }
       }));
     } catch (err) {

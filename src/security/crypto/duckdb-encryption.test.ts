@@ -21,7 +21,7 @@ import { connectUtc } from '../../sinks/_shared/duckdb-values.js';
 import { detectDuckdbEncryption } from './duckdb-encryption.js';
 
 const log: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-const ctxFor = (dir: string): SinkContext => ({ pipeline: 'p', baseDir: dir, dataDir: dir, schema: ACCESS_SCHEMA, log });
+const ctxFor = (dir: string): SinkContext => ({ pipeline: 'p', baseDir: dir, dataDir: dir, schema: ACCESS_SCHEMA, outputs: [], log });
 
 const cap = await detectDuckdbEncryption();
 console.warn(`DuckDB encryption capability here: ${cap.available ? 'AVAILABLE' : 'NOT available'} (httpfs ${cap.httpfs}): ${cap.reason}`);

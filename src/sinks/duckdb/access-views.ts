@@ -9,7 +9,9 @@ const ACCESS_COLUMNS = ['ts', 'status', 'path', 'bytes_sent', 'request_time_ms',
 
 /** Names of the views {@link accessViews} creates, in order. */
 export const VIEW_NAMES: readonly string[] = Object.freeze(
-  ['requests_per_hour', 'top_paths', 'status_mix', 'top_clients', 'quarantine_by_reason']);
+  ['requests_per_hour', 'top_paths', 'status_mix', 'top_clients', 'sessions', 'quarantine_by_reason']);
+
+const SESSION_COLUMNS = ['session_id', 'session_seq', 'visitor_id', 'is_page', 'ts', 'path'] as const;
 
 /**
  * `CREATE OR REPLACE VIEW` statements over `table` and `quarantine`:
@@ -17,6 +19,9 @@ export const VIEW_NAMES: readonly string[] = Object.freeze(
  * - `top_paths(path, requests, error_rate, p95_request_time_ms)` by requests, descending
  * - `status_mix(status_class, count, share)`: `2xx`…`5xx`, `other` for missing/odd statuses
  * - `top_clients(client_ip, requests, client_errors, server_errors, bytes, first_seen, last_seen)`
+ * - `sessions(session_id, visitor_id, started_at, ended_at, duration_secs, requests, page_count,
+ *   entry_page, exit_page, bounce)` when `schema` has the `sessions` stage's columns: one row per
+ *   session, computed from its requests (so it stays right when a session spans loads)
  * - `quarantine_by_reason(code, stage, field, count, last_reason, first_seen, last_seen)`
  * The first four only when `schema` has the access columns (ts, status, path, bytes_sent, ...).
  */
@@ -39,6 +44,15 @@ export function accessViews(schema: RecordSchema, table: string, quarantine: str
       `count(*) FILTER (WHERE status BETWEEN 400 AND 499) AS client_errors, count(*) FILTER (WHERE status >= 500) AS server_errors, ` +
       `coalesce(sum(bytes_sent), 0) AS bytes, min(ts) AS first_seen, max(ts) AS last_seen FROM ${t} ` +
       `GROUP BY client_ip ORDER BY requests DESC, client_ip`,
+    );
+  }
+  if (SESSION_COLUMNS.every((c) => names.has(c))) {
+    out.push(
+      'CREATE OR REPLACE VIEW sessions AS SELECT session_id, any_value(visitor_id) AS visitor_id, min(ts) AS started_at, ' +
+      'max(ts) AS ended_at, date_diff(\'second\', min(ts), max(ts)) AS duration_secs, count(*) AS requests, ' +
+      'count(*) FILTER (WHERE is_page) AS page_count, arg_min(path, session_seq) FILTER (WHERE is_page) AS entry_page, ' +
+      'arg_max(path, session_seq) FILTER (WHERE is_page) AS exit_page, count(*) FILTER (WHERE is_page) <= 1 AS bounce ' +
+      `FROM ${t} WHERE session_id IS NOT NULL GROUP BY session_id`,
     );
   }
   out.push(

@@ -25,13 +25,13 @@ const LINES = [
 ];
 
 const cfg = (path: string, over: Partial<DuckdbConfig> = {}): DuckdbConfig => ({ path, table: 'requests', quarantine_table: 'quarantine', memory_limit: '256MB', ...over });
-const ctxFor = (dir: string, schema: RecordSchema = ACCESS_SCHEMA): SinkContext => ({ pipeline: 'p', baseDir: dir, dataDir: dir, schema, log });
+const ctxFor = (dir: string, schema: RecordSchema = ACCESS_SCHEMA): SinkContext => ({ pipeline: 'p', baseDir: dir, dataDir: dir, schema, outputs: [], log });
 
 function batch(dir: string, commitId: string, lines: readonly string[], to: number): SinkBatch {
   const csvPath = join(dir, `${commitId}.csv`);
   writeFileSync(csvPath, `${HEADER}\n${lines.join('\n')}\n`);
   return {
-    commitId, schema: ACCESS_SCHEMA, csvPath, rows: lines.length, streams: new Map([['s', { from: 0, to }]]),
+    commitId, schema: ACCESS_SCHEMA, csvPath, rows: lines.length, streams: new Map([['s', { from: 0, to }]]), outputs: [],
     rejections: [{ origin: { source: 'logs', uri: '/l', stream: 's', line: 7, offset: to - 5 }, raw: 'junk', code: 'parse_failed', reason: 'no match', stage: 'parse' }],
   };
 }

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { appendRejections } from '../_shared/append-rejections.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CommittedFile, Logger, Sink, SinkBatch, SinkContext, SinkLocation } from '../../core/component.js';
+import type { CommittedFile, Logger, OutputDataset, Sink, SinkBatch, SinkContext, SinkLocation } from '../../core/component.js';
 import type { Rejection, WriteResult } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { isTributaryError } from '../../core/errors.js';
@@ -17,7 +17,7 @@ import { loadDuckdbCrypto, requireDuckdbEncryption } from '../../security/crypto
 import { SinkCommitFailed, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
 import { csvSelectList, quoteIdent, quoteLiteral, readCsvSql, storedColumns } from '../_shared/sql.js';
 import type { DuckdbConfig } from './config.js';
-import { ensureWarehouse, QUARANTINE_TABLE_COLUMNS, WATERMARK_TABLE } from './warehouse-ddl.js';
+import { ensureDatasetTable, ensureWarehouse, QUARANTINE_TABLE_COLUMNS, WATERMARK_TABLE } from './warehouse-ddl.js';
 
 /** Resolves the database file of a config: `path` against the pipeline dir, default `<dataDir>/warehouse.duckdb`. */
 export function warehousePath(config: DuckdbConfig, ctx: Pick<SinkContext, 'baseDir' | 'dataDir'>): string {
@@ -41,6 +41,7 @@ export class DuckdbSink implements Sink {
   readonly #path: string;
   readonly #config: DuckdbConfig;
   readonly #schema: RecordSchema;
+  readonly #outputs: readonly OutputDataset[];
   readonly #log: Logger;
   #db: DuckDBInstance | undefined;
   #conn: DuckDBConnection | undefined;
@@ -53,6 +54,7 @@ export class DuckdbSink implements Sink {
     this.#config = config;
     this.#path = warehousePath(config, ctx);
     this.#schema = ctx.schema;
+    this.#outputs = ctx.outputs;
     this.#log = ctx.log;
   }
 
@@ -86,6 +88,7 @@ export class DuckdbSink implements Sink {
       if (this.#config.memory_limit !== undefined) await this.#conn.run(`SET memory_limit = ${quoteLiteral(this.#config.memory_limit)}`);
       if (this.#config.threads !== undefined) await this.#conn.run(`SET threads = ${this.#config.threads}`);
       await ensureWarehouse(this.#conn, this.#schema, this.#config.table, this.#config.quarantine_table);
+      for (const o of this.#outputs) await ensureDatasetTable(this.#conn, o.schema, o.dataset);
       const cols = QUARANTINE_TABLE_COLUMNS.map(([n, t]) => `${quoteIdent(n)} ${t}`).join(', ');
       await this.#conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${STAGE_TABLE} (${cols})`);
     } catch (err) {
@@ -108,31 +111,11 @@ export class DuckdbSink implements Sink {
     await conn.run('BEGIN TRANSACTION');
     this.#txn = batch.commitId;
     try {
-      const dataset = quoteLiteral(this.#config.table);
-      let written = 0;
-      if (batch.csvPath !== null && batch.rows > 0) {
-        const cols = storedColumns(batch.schema).map((c) => quoteIdent(c.name)).join(', ');
-        // Row order inside a batch carries no meaning (tables are unordered; lineage columns identify
-        // rows). Not preserving it lets DuckDB insert in parallel without re-ordering: ~2x less CPU
-        // and time on large batches. Reset right after so other statements keep the default.
-        await conn.run('SET preserve_insertion_order = false');
-        try {
-          const res = await conn.run(
-            `INSERT INTO ${quoteIdent(this.#config.table)} (${cols}) SELECT ${csvSelectList(batch.schema, 'c', 'JSON')} ` +
-            `FROM ${readCsvSql(batch.csvPath, batch.schema)} AS c LEFT JOIN ${WATERMARK_TABLE} AS w ` +
-            `ON w.dataset = ${dataset} AND w.stream = c.source_stream WHERE c.source_offset >= coalesce(w.next_offset, 0)`);
-          written = res.rowsChanged;
-        } finally {
-          await conn.run('RESET preserve_insertion_order');
-        }
-      }
+      const written = await this.#insertCsv(conn, this.#config.table, batch.schema, batch.csvPath, batch.rows);
+      for (const o of batch.outputs) await this.#insertCsv(conn, o.dataset, o.schema, o.csvPath, o.rows);
       const wm = await this.#watermarks(conn);
       await this.#insertRejections(conn, batch.rejections.filter((r) => r.origin.offset >= (wm.get(r.origin.stream) ?? 0)), batch.commitId);
-      if (batch.streams.size > 0) {
-        const values = [...batch.streams].map(([s, r]) => `(${dataset}, ${quoteLiteral(s)}, ${Math.trunc(r.to)})`).join(', ');
-        await conn.run(`INSERT INTO ${WATERMARK_TABLE} (dataset, stream, next_offset) VALUES ${values} ` +
-          'ON CONFLICT (dataset, stream) DO UPDATE SET next_offset = greatest(next_offset, excluded.next_offset)');
-      }
+      for (const table of [this.#config.table, ...batch.outputs.map((o) => o.dataset)]) await this.#advance(conn, table, batch);
       return { written, failed: [] };
     } catch (err) {
       await this.#rollback();
@@ -182,6 +165,33 @@ export class DuckdbSink implements Sink {
     this.#db?.closeSync();
     this.#conn = undefined;
     this.#db = undefined;
+  }
+
+  /** Inserts the rows of `csvPath` at/above the stream watermarks of `table` (the watermark's dataset key). Returns rows inserted. */
+  async #insertCsv(conn: DuckDBConnection, table: string, schema: RecordSchema, csvPath: string | null, rows: number): Promise<number> {
+    if (csvPath === null || rows === 0) return 0;
+    const cols = storedColumns(schema).map((c) => quoteIdent(c.name)).join(', ');
+    // Row order inside a batch carries no meaning (tables are unordered; lineage columns identify
+    // rows). Not preserving it lets DuckDB insert in parallel without re-ordering: ~2x less CPU
+    // and time on large batches. Reset right after so other statements keep the default.
+    await conn.run('SET preserve_insertion_order = false');
+    try {
+      const res = await conn.run(
+        `INSERT INTO ${quoteIdent(table)} (${cols}) SELECT ${csvSelectList(schema, 'c', 'JSON')} ` +
+        `FROM ${readCsvSql(csvPath, schema)} AS c LEFT JOIN ${WATERMARK_TABLE} AS w ` +
+        `ON w.dataset = ${quoteLiteral(table)} AND w.stream = c.source_stream WHERE c.source_offset >= coalesce(w.next_offset, 0)`);
+      return res.rowsChanged;
+    } finally {
+      await conn.run('RESET preserve_insertion_order');
+    }
+  }
+
+  /** Advances the watermarks of `table` to the end of each of the batch's streams. */
+  async #advance(conn: DuckDBConnection, table: string, batch: SinkBatch): Promise<void> {
+    if (batch.streams.size === 0) return;
+    const values = [...batch.streams].map(([s, r]) => `(${quoteLiteral(table)}, ${quoteLiteral(s)}, ${Math.trunc(r.to)})`).join(', ');
+    await conn.run(`INSERT INTO ${WATERMARK_TABLE} (dataset, stream, next_offset) VALUES ${values} ` +
+      'ON CONFLICT (dataset, stream) DO UPDATE SET next_offset = greatest(next_offset, excluded.next_offset)');
   }
 
   async #watermarks(conn: DuckDBConnection): Promise<Map<string, number>> {

@@ -32,6 +32,11 @@ async function ensureTable(conn: DuckDBConnection, table: string, cols: readonly
   }
 }
 
+/** Creates (or completes) the table of an additional dataset: its schema's columns + lineage. */
+export async function ensureDatasetTable(conn: DuckDBConnection, schema: RecordSchema, table: string): Promise<void> {
+  await ensureTable(conn, table, storedColumns(schema).map((c) => [c.name, duckdbType(c.type, 'JSON')] as const));
+}
+
 /**
  * Creates (or completes, by adding missing columns) the data, quarantine and watermark tables,
  * then (re)creates the views. Access views are made only when `schema` has the access columns.

@@ -25,14 +25,14 @@ const LINES = [
 ];
 
 function setup(dir: string, schema: RecordSchema = ACCESS_SCHEMA): { ctx: SinkContext; root: string } {
-  return { ctx: { pipeline: 'p', baseDir: dir, dataDir: dir, schema, log }, root: join(dir, 'lake') };
+  return { ctx: { pipeline: 'p', baseDir: dir, dataDir: dir, schema, outputs: [], log }, root: join(dir, 'lake') };
 }
 
 function batch(dir: string, commitId: string, lines: readonly string[], to: number, header = HEADER, schema: RecordSchema = ACCESS_SCHEMA): SinkBatch {
   const csvPath = join(dir, `${commitId}.csv`);
   writeFileSync(csvPath, `${header}\n${lines.join('\n')}\n`);
   return {
-    commitId, schema, csvPath, rows: lines.length, streams: new Map([['f1', { from: 0, to }]]),
+    commitId, schema, csvPath, rows: lines.length, streams: new Map([['f1', { from: 0, to }]]), outputs: [],
     rejections: [{ origin: { source: 'logs', uri: '/var/log/a.log', stream: 'f1', line: 4, offset: 250 }, raw: 'junk', code: 'parse_failed', reason: 'no match', stage: 'parse' }],
   };
 }

@@ -57,9 +57,12 @@ export class LakeSink implements Sink {
   #state: LakeState | undefined;
   #closed = false;
   readonly #staged = new Map<string, Staged>();
+  /** One lake dataset per additional dataset of the pipeline (same root and options), written in the same commits. */
+  readonly #children: readonly LakeSink[];
 
   constructor(id: string, config: LakeConfig, ctx: SinkContext) {
     this.id = id;
+    this.#children = ctx.outputs.map((o) => new LakeSink(id, { ...config, dataset: o.dataset }, { ...ctx, schema: o.schema, outputs: [] }));
     this.#layout = lakeLayout(lakeRoot(config, ctx), config.dataset);
     this.#schema = ctx.schema;
     this.#encryptionKey = config.encryption_key;
@@ -97,6 +100,7 @@ export class LakeSink implements Sink {
         secret = key.reveal();
         await this.#conn.run(`PRAGMA add_parquet_key('${PARQUET_KEY_NAME}', '${secret.replace(/'/g, "''")}')`);
       }
+      for (const c of this.#children) await c.open();
     } catch (err) {
       if (isTributaryError(err) && err.family === 'secret') throw err;
       const reason = secret === undefined ? messageOf(err) : messageOf(err).replaceAll(secret, '[redacted]');
@@ -110,8 +114,9 @@ export class LakeSink implements Sink {
    */
   async reconcile(committedPaths: ReadonlySet<string>): Promise<readonly string[]> {
     this.#open('reconcile');
-    const removed = await reconcileLake(this.#layout.root, this.#layout.dataset, committedPaths);
+    const removed = [...await reconcileLake(this.#layout.root, this.#layout.dataset, committedPaths)];
     this.#state = await readLakeState(this.#layout.stateFile);
+    for (const c of this.#children) removed.push(...await c.reconcile(committedPaths));
     return removed;
   }
 
@@ -131,10 +136,15 @@ export class LakeSink implements Sink {
       await stageRejections(conn, rejections, Date.now(), dirs[1]!, this.#parquet);
       const streams = new Map<string, number>();
       for (const [s, r] of batch.streams) streams.set(s, r.to);
+      for (const c of this.#children) {
+        const o = batch.outputs.find((x) => x.dataset === c.#layout.dataset);
+        await c.write({ ...batch, schema: c.#schema, csvPath: o?.csvPath ?? null, rows: o?.rows ?? 0, rejections: [], outputs: [] });
+      }
       this.#staged.set(batch.commitId, { streams });
       return { written, failed: [] };
     } catch (err) {
       for (const d of dirs) await rm(d, { recursive: true, force: true }).catch(() => undefined);
+      for (const c of this.#children) await c.abort(batch.commitId).catch(() => undefined);
       if (isTributaryError(err)) throw err;
       throw SinkWriteFailed({ sink: this.id, commit: batch.commitId, reason: messageOf(err) }, err);
     }
@@ -161,6 +171,7 @@ export class LakeSink implements Sink {
       await writeLakeState(this.#layout.stateFile, state);
       this.#state = state;
       this.#staged.delete(commitId);
+      for (const c of this.#children) files.push(...(await c.commit(commitId)).map((f) => ({ ...f, dataset: c.#layout.dataset })));
       this.#log.debug({ sink: this.id, commitId, files: files.length }, 'Lake commit done.');
       return files;
     } catch (err) {
@@ -173,6 +184,7 @@ export class LakeSink implements Sink {
     this.#staged.delete(commitId);
     if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(commitId)) return;
     for (const a of AREAS) await rm(this.#layout.stagingDir(a, commitId), { recursive: true, force: true });
+    for (const c of this.#children) await c.abort(commitId);
   }
 
   /** The silver directory of the dataset. */
@@ -188,6 +200,7 @@ export class LakeSink implements Sink {
     if (this.#closed) return;
     this.#closed = true;
     for (const id of [...this.#staged.keys()]) await this.abort(id);
+    for (const c of this.#children) await c.close();
     this.#conn?.disconnectSync();
     this.#db?.closeSync();
     this.#conn = undefined;

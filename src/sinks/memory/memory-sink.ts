@@ -62,6 +62,7 @@ export function parseBatchCsv(text: string, schema: RecordSchema): MemoryRow[] {
 /** What `write` staged for one commit. */
 interface Staged {
   readonly rows: readonly MemoryRow[];
+  readonly datasets: ReadonlyMap<string, readonly MemoryRow[]>;
   readonly quarantine: readonly MemoryQuarantineRow[];
   readonly streams: ReadonlyMap<string, number>;
 }
@@ -93,12 +94,17 @@ export class MemorySink implements Sink {
     try {
       const all = batch.csvPath === null || batch.rows === 0 ? [] : parseBatchCsv(await readFile(batch.csvPath, 'utf8'), batch.schema);
       const rows = all.filter((r) => Number(r.source_offset) >= wm(String(r.source_stream)));
+      const datasets = new Map<string, MemoryRow[]>();
+      for (const o of batch.outputs) {
+        const parsed = o.csvPath === null || o.rows === 0 ? [] : parseBatchCsv(await readFile(o.csvPath, 'utf8'), o.schema);
+        datasets.set(o.dataset, parsed.filter((r) => Number(r.source_offset) >= wm(String(r.source_stream))));
+      }
       const at = isoFromMicros(BigInt(Date.now()) * 1000n);
       const quarantine = batch.rejections.filter((r) => r.origin.offset >= wm(r.origin.stream)).map((r) => Object.freeze({
         source: r.origin.source, uri: r.origin.uri, stream: r.origin.stream, line: r.origin.line, offset: r.origin.offset,
         code: r.code, reason: r.reason, field: r.field ?? null, stage: r.stage, raw: r.raw, quarantined_at: at, commit_id: batch.commitId,
       }));
-      this.#staged.set(batch.commitId, { rows, quarantine, streams: new Map([...batch.streams].map(([s, r]) => [s, r.to])) });
+      this.#staged.set(batch.commitId, { rows, datasets, quarantine, streams: new Map([...batch.streams].map(([s, r]) => [s, r.to])) });
       return { written: rows.length, failed: [] };
     } catch (err) {
       if (isTributaryError(err)) throw err;
@@ -115,6 +121,10 @@ export class MemorySink implements Sink {
     }
     this.store.rows.push(...s.rows);
     this.store.quarantine.push(...s.quarantine);
+    for (const [d, rows] of s.datasets) {
+      const list = this.store.datasets.get(d);
+      if (list) list.push(...rows); else this.store.datasets.set(d, [...rows]);
+    }
     for (const [stream, to] of s.streams) if ((this.store.watermarks.get(stream) ?? 0) < to) this.store.watermarks.set(stream, to);
     this.store.commits.push(commitId);
     this.#staged.delete(commitId);

@@ -29,6 +29,8 @@ export interface MemoryStore {
   /** Committed rows in commit order. */
   readonly rows: MemoryRow[];
   readonly quarantine: MemoryQuarantineRow[];
+  /** Committed rows of the pipeline's additional datasets (e.g. `security_events`), by dataset. */
+  readonly datasets: Map<string, MemoryRow[]>;
   /** Stream → next offset (rows below are skipped when re-delivered). */
   readonly watermarks: Map<string, number>;
   /** Committed commit ids, in order. */
@@ -41,7 +43,7 @@ const stores = new Map<string, MemoryStore>();
 export function memoryStore(name: string): MemoryStore {
   let s = stores.get(name);
   if (!s) {
-    s = { name, rows: [], quarantine: [], watermarks: new Map(), commits: [] };
+    s = { name, rows: [], quarantine: [], datasets: new Map(), watermarks: new Map(), commits: [] };
     stores.set(name, s);
   }
   return s;

@@ -6,6 +6,12 @@
  */
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+/** The `trusted_proxies` option, shared by every stage that identifies the client (geoip, sessions, behavior). */
+export const trustedProxiesOption = (): z.ZodDefault<z.ZodArray<z.ZodString>> =>
+  z.array(z.string().refine((c) => { try { parseTrustedProxies([c]); return true; } catch { return false; } }, { message: 'must be an IP address or CIDR' }))
+    .default([]).meta({ description: 'CIDRs of your own proxies/load balancers: only for requests from these is the client taken from X-Forwarded-For (rightmost untrusted hop).', examples: [['10.0.0.0/8', '2001:db8:1::/48']] });
 
 /** Parsed trusted-proxy CIDRs. */
 export type TrustedProxies = readonly (readonly [ipaddr.IPv4 | ipaddr.IPv6, number])[];

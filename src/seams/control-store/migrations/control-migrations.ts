@@ -189,11 +189,33 @@ function bronzeEncryption(_env: MigrationEnv, s: SchemaOf): Migration {
   };
 }
 
+/**
+ * State of keyed stages (sessions, behaviour windows): key → JSON value per pipeline and stage,
+ * written in the same transaction as the data of the commit that produced it.
+ */
+function stageState(env: MigrationEnv, s: SchemaOf): Migration {
+  return {
+    async up(db) {
+      await s(db).createTable('stage_state')
+        .addColumn('pipeline', 'text', (c) => c.notNull())
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('value', env.json, (c) => c.notNull())
+        .addColumn('commit_id', 'text', (c) => c.notNull())
+        .addColumn('updated_at', env.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('stage_state_pk', ['pipeline', 'stage', 'key'])
+        .execute();
+    },
+    async down(db) { await s(db).dropTable('stage_state').execute(); },
+  };
+}
+
 /** Name → migration factory, in application order. */
 const MIGRATIONS: ReadonlyArray<readonly [string, (env: MigrationEnv, s: SchemaOf) => Migration]> = [
   ['0001_initial', initial],
   ['0002_security', security],
   ['0003_bronze_encryption', bronzeEncryption],
+  ['0004_stage_state', stageState],
 ];
 
 /** Names of every migration, in order (the last one is the schema version `migrate()` reaches). */

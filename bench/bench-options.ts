@@ -23,8 +23,10 @@ export interface BenchOptions {
   readonly parseOnly: boolean;
   /** `engine.bronze.encryption` of the measured pipeline (default `auto`: age with the vault). */
   readonly bronzeEncryption: 'auto' | 'age' | 'none';
-  /** Run the pipeline with the enrichment and privacy stages (geoip, useragent, threat, privacy). */
+  /** Run the pipeline with the enrichment, keyed and privacy stages (geoip, useragent, threat, sessions, behavior, privacy). */
   readonly enrich: boolean;
+  /** Worker threads of the measured run (undefined = the pipeline's `auto`). */
+  readonly workers?: number;
 }
 
 /** Usage text printed for `--help` and on a bad option. */
@@ -39,7 +41,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --watch-appends N  appends in the watch-latency test (default 100)
   --parse-only       measure parse throughput only (worker threads)
   --bronze-encryption auto|age|none   bronze archive encryption (default auto: age through the vault)
-  --enrich           add the geoip, useragent, threat and privacy stages to the measured pipeline`;
+  --workers N        worker threads of the measured run (default: engine.workers auto = cores - 1)
+  --enrich           add the geoip, useragent, threat, sessions, behavior and privacy stages to the measured pipeline`;
 
 const int = (name: string, v: string | undefined, dflt: number, min: number): number => {
   if (v === undefined) return dflt;
@@ -68,6 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
       'parse-only': { type: 'boolean', default: false },
       'bronze-encryption': { type: 'string', default: 'auto' },
       enrich: { type: 'boolean', default: false },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,6 +81,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | null {
   return {
     bronzeEncryption: enc,
     enrich: v.enrich,
+    ...(v.workers === undefined ? {} : { workers: int('workers', v.workers, 1, 1) }),
     lines: int('lines', v.lines, 2_000_000, 1),
     seed: int('seed', v.seed, 42, 0),
     json: v.json,

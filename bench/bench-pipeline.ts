@@ -16,7 +16,7 @@ export interface BenchPipelineSpec {
   readonly engine?: Readonly<Record<string, number | string>>;
   /** `engine.bronze.encryption` (default: the product default, `auto`). */
   readonly bronzeEncryption?: 'auto' | 'age' | 'none';
-  /** Add the enrichment and privacy stages (geoip, useragent, threat, privacy) after validate. */
+  /** Add the enrichment, keyed and privacy stages (geoip, useragent, threat, sessions, behavior, privacy) after dedupe. */
   readonly enrich?: boolean;
 }
 
@@ -38,8 +38,8 @@ export function benchPipelineYaml(spec: BenchPipelineSpec): string {
     '  - type: parse',
     '    format: auto',
     '  - type: validate',
-    ...(spec.enrich ? ['  - type: geoip', '  - type: useragent', '  - type: threat', '  - type: privacy'] : []),
     '  - type: dedupe',
+    ...(spec.enrich ? ['  - type: geoip', '  - type: useragent', '  - type: threat', '  - type: sessions', '  - type: behavior', '  - type: privacy'] : []),
     'sinks:',
     '  - id: lake',
     '    type: lake',

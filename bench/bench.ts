@@ -33,6 +33,7 @@ async function runPipelinePhase(o: BenchOptions, inputRel: string, say: (s: stri
   const summary = await runPipelineFile(file, {
     trigger: 'bench',
     dataDir,
+    ...(o.workers === undefined ? {} : { workers: o.workers }),
     onProgress: (p) => {
       if (p.elapsedMs - lastSay < 2_000) return;
       lastSay = p.elapsedMs;

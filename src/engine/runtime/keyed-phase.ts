@@ -26,8 +26,6 @@ export interface KeyedChunk {
   readonly csv: Uint8Array;
   /** Encoded rows per additional dataset (datasets without rows are absent). */
   readonly outputs: ReadonlyMap<string, { readonly bytes: Uint8Array; readonly rows: number }>;
-  /** State changes per stage id. */
-  readonly state: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
 }
 
 /** A keyed stage entry of a pipeline: its id, its spec and its parsed config. */
@@ -82,7 +80,7 @@ export class KeyedPhase {
   /** Number of deferred columns at the end of the record schema. */
   get deferredColumns(): number { return this.#columns.length; }
 
-  /** Runs the operators on one result (call in stream order) and returns its final rows, dataset rows and state changes. */
+  /** Runs the operators on one result (call in stream order) and returns its final rows and dataset rows. */
   apply(res: ChunkResult, meta: BatchMeta): KeyedChunk {
     const k = res.keyed;
     if (!k || k.features.length !== this.#stages.length || (this.#columns.length > 0 && k.marks.length !== res.rows)) {
@@ -90,7 +88,6 @@ export class KeyedPhase {
     }
     const values: (readonly unknown[])[] = [];
     const rows = new Map<string, Record<string, unknown>[]>();
-    const state = new Map<string, ReadonlyMap<string, unknown>>();
     this.#stages.forEach((s, i) => {
       const out = s.op.process(k.features[i]!);
       if (out.columns.length !== s.columns.length) throw Invariant({ reason: `keyed stage ${s.id} returned ${out.columns.length} columns, expected ${s.columns.length}` });
@@ -99,8 +96,6 @@ export class KeyedPhase {
         const list = rows.get(r.dataset);
         if (list) list.push(r.row as Record<string, unknown>); else rows.set(r.dataset, [r.row as Record<string, unknown>]);
       }
-      const changes = s.op.drainChanges();
-      if (changes.size > 0) state.set(s.id, changes);
     });
     const csv = res.rows > 0 && this.#columns.length > 0 ? spliceDeferred(res.csv, k.marks, this.#columns, values) : res.csv;
     const outputs = new Map<string, { bytes: Uint8Array; rows: number }>();
@@ -109,7 +104,21 @@ export class KeyedPhase {
       if (!enc) throw Invariant({ reason: `a keyed stage wrote to undeclared dataset ${dataset}` });
       outputs.set(dataset, { bytes: enc.encode(list, meta.stream, meta.uri), rows: list.length });
     }
-    return { csv, outputs, state };
+    return { csv, outputs };
+  }
+
+  /**
+   * The operators' state changes since the last call, by stage id: called once per commit, after
+   * its last result and before the next commit's first, so each commit saves exactly the state its
+   * data produced.
+   */
+  drain(): Map<string, ReadonlyMap<string, unknown>> {
+    const out = new Map<string, ReadonlyMap<string, unknown>>();
+    for (const s of this.#stages) {
+      const changes = s.op.drainChanges();
+      if (changes.size > 0) out.set(s.id, changes);
+    }
+    return out;
   }
 
   /** Operator counters by stage id, for the run summary. */

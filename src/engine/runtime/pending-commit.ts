@@ -77,7 +77,7 @@ export class PendingCommit {
     this.chunks++;
   }
 
-  /** Appends a worker result's rows and rejections (rows, dataset rows and state from `keyed` when the pipeline has keyed stages). */
+  /** Appends a worker result's rows and rejections (rows and dataset rows from `keyed` when the pipeline has keyed stages). */
   addResult(res: ChunkResult, keyed?: KeyedChunk): void {
     this.lines += res.lines;
     for (const r of res.rejections) this.rejections.push(r);
@@ -92,12 +92,16 @@ export class PendingCommit {
     this.rows += res.rows;
   }
 
-  #addKeyed(k: KeyedChunk): void {
-    for (const [stage, changes] of k.state) {
-      let m = this.state.get(stage);
-      if (!m) this.state.set(stage, (m = new Map()));
-      for (const [key, v] of changes) m.set(key, v);
+  /** Merges keyed stages' state changes (stage id → key → value, null = delete) into this commit's. */
+  addState(changes: ReadonlyMap<string, ReadonlyMap<string, unknown>>): void {
+    for (const [stage, m] of changes) {
+      const mine = this.state.get(stage);
+      if (!mine) { this.state.set(stage, new Map(m)); continue; }
+      for (const [key, v] of m) mine.set(key, v);
     }
+  }
+
+  #addKeyed(k: KeyedChunk): void {
     for (const o of this.#outputs) {
       const got = k.outputs.get(o.spec.dataset);
       if (!got || got.rows === 0) continue;

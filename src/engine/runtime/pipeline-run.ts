@@ -76,6 +76,8 @@ export class PipelineRun {
   readonly #closed = new Set<PendingCommit>();
   /** Commits opened and not yet cleaned up (their staging writes count for backpressure). */
   readonly #open = new Set<PendingCommit>();
+  /** The commit the keyed stages' undrained state changes belong to (see KeyedPhase.drain). */
+  #keyedCommit: PendingCommit | undefined;
   #commitChain: Promise<void> = Promise.resolve();
   #commitsPending = 0;
   #waiters: (() => void)[] = [];
@@ -185,6 +187,7 @@ export class PipelineRun {
         const keyed = this.#d.keyed;
         if (keyed) {
           const t = process.hrtime.bigint();
+          if (this.#keyedCommit !== e.commit) { this.#keyedCommit?.addState(keyed.drain()); this.#keyedCommit = e.commit; }
           e.commit.addResult(res, keyed.apply(res, e.meta));
           this.#add('keyed', Number(process.hrtime.bigint() - t));
         } else e.commit.addResult(res);
@@ -213,6 +216,7 @@ export class PipelineRun {
     if (!this.#closed.has(c) || (this.#outstanding.get(c) ?? 0) > 0) return;
     this.#closed.delete(c);
     this.#outstanding.delete(c);
+    if (c === this.#keyedCommit) { c.addState(this.#d.keyed!.drain()); this.#keyedCommit = undefined; }
     this.#commitsPending++;
     this.#commitChain = this.#commitChain
       .then(() => (this.#error ? undefined : this.#commit(c)))

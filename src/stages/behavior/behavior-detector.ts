@@ -12,7 +12,8 @@ import { SEVERITY_WEIGHT } from '../threat/rule-schema.js';
 import type { BehaviorConfig } from './config.js';
 import { FLAG_404, FLAG_LOGIN_FAILED, type BehaviorFeature } from './behavior-stage.js';
 import { SECURITY_EVENTS } from './security-events.js';
-import { addToWindow, type WindowTimes } from './sliding-window.js';
+import { ExpiringMap } from '../../core/expiring-map.js';
+import { addToWindow, liveTimes, type WindowTimes } from './sliding-window.js';
 
 type Severity = keyof typeof SEVERITY_WEIGHT;
 
@@ -40,8 +41,7 @@ export class BehaviorDetector implements KeyedOperator {
   readonly #horizonMs: number;
   readonly #minScore: number | null;
   readonly #max: number;
-  readonly #clients = new Map<string, ClientState>();
-  #changes = new Map<string, unknown>();
+  readonly #clients: ExpiringMap<ClientState>;
   #watermark = Number.NEGATIVE_INFINITY;
   #prunedPeriod = Number.NEGATIVE_INFINITY;
   readonly #n = { events: 0, signature_events: 0, behavior_events: 0, evicted: 0 };
@@ -64,6 +64,7 @@ export class BehaviorDetector implements KeyedOperator {
     this.#horizonMs = Math.max(0, ...rules.map((r) => r.windowMs));
     this.#minScore = config.signature_events === false ? null : config.signature_events.min_score;
     this.#max = config.max_clients;
+    this.#clients = new ExpiringMap(Math.max(1, this.#horizonMs / 4));
   }
 
   /** Loads committed client windows (a rule list that changed since is re-aligned by position; extra rules start empty). */
@@ -80,9 +81,10 @@ export class BehaviorDetector implements KeyedOperator {
     }
     all.sort((a, b) => a[1][0] - b[1][0]);
     for (const [k, s] of all) {
-      this.#clients.set(k, s);
+      this.#clients.insert(k, s, s[0]);
       if (s[0] > this.#watermark) this.#watermark = s[0];
     }
+    this.#clients.drain((v) => v); // restored = already committed
     this.#prunedPeriod = this.#period(this.#watermark);
   }
 
@@ -105,18 +107,18 @@ export class BehaviorDetector implements KeyedOperator {
         this.#n.signature_events++;
       }
       if (this.#rules.length === 0) continue;
-      let s = this.#clients.get(client);
-      if (s === undefined) s = [ts, ...this.#rules.map((): [WindowTimes, number | null] => [[], null])];
-      else this.#clients.delete(client); // re-inserted: least recently active first
+      const slot = this.#clients.slot(client);
+      const s: ClientState = slot?.value ?? [ts, ...this.#rules.map((): [WindowTimes, number | null] => [[], null])];
       if (ts > s[0]) s[0] = ts;
-      this.#rules.forEach((rule, i) => {
-        if (rule.flag !== 0 && (flags & rule.flag) === 0) return;
+      for (let i = 0; i < this.#rules.length; i++) {
+        const rule = this.#rules[i]!;
+        if (rule.flag !== 0 && (flags & rule.flag) === 0) continue;
         const w = s[i + 1] as [WindowTimes, number | null];
         const hits = addToWindow(w[0], ts, rule.windowMs, rule.threshold);
-        if (hits < rule.threshold) return;
-        if (w[1] !== null && ts < w[1] + rule.windowMs) return; // fired for this burst already
+        if (hits < rule.threshold) continue;
+        if (w[1] !== null && ts < w[1] + rule.windowMs) continue; // fired for this burst already
         w[1] = ts;
-        const start = w[0][0]!;
+        const start = w[0][w[0].length - hits]!;
         const secs = Math.round((ts - start) / 1000);
         rows.push({ dataset: SECURITY_EVENTS, row: {
           ts, client_id: client, kind: 'behavior', rule: rule.name, severity: rule.severity, score: SEVERITY_WEIGHT[rule.severity],
@@ -125,10 +127,12 @@ export class BehaviorDetector implements KeyedOperator {
           window_start: start, hits, ...lineage,
         } });
         this.#n.behavior_events++;
-      });
-      this.#clients.set(client, s);
-      this.#changes.set(client, s);
-      if (this.#clients.size > this.#max) this.#evictOldest();
+      }
+      if (slot !== undefined) this.#clients.touch(slot, s[0]);
+      else {
+        this.#clients.insert(client, s, s[0]);
+        if (this.#clients.size > this.#max) this.#evictOldest();
+      }
       if (ts > this.#watermark) {
         this.#watermark = ts;
         const period = this.#period(ts);
@@ -140,28 +144,20 @@ export class BehaviorDetector implements KeyedOperator {
   }
 
   #evictOldest(): void {
-    const k = this.#clients.keys().next().value as string;
-    this.#clients.delete(k);
-    this.#changes.set(k, null);
-    this.#n.evicted++;
+    if (this.#clients.evictOldest() !== undefined) this.#n.evicted++;
   }
 
   /** Drops clients idle for longer than the longest window before the newest request (their windows are empty by then). */
   #dropIdle(): void {
-    const horizon = this.#watermark - this.#horizonMs;
-    for (const [k, s] of this.#clients) {
-      if (s[0] >= horizon) break;
-      this.#clients.delete(k);
-      this.#changes.set(k, null);
-    }
+    this.#clients.expireBefore(this.#watermark - this.#horizonMs, () => undefined);
   }
 
   /** Clients changed (upserted) or dropped (null) since the last call. */
   drainChanges(): ReadonlyMap<string, unknown> {
-    const out = new Map<string, unknown>();
-    for (const [k, v] of this.#changes) out.set(k, v === null ? null : JSON.parse(JSON.stringify(v)));
-    this.#changes = new Map();
-    return out;
+    return this.#clients.drain((s) => [s[0], ...this.#rules.map((r, i) => {
+      const w = s[i + 1] as [WindowTimes, number | null];
+      return [liveTimes(w[0], r.windowMs), w[1]];
+    })]);
   }
 
   /** Events by kind, evicted clients and clients tracked. */

@@ -109,6 +109,7 @@ function typeName(js: Json): string {
     return `string${bounds(js, 'minLength', 'maxLength', ' chars')}${pattern}`;
   }
   if (type === 'object') return js['properties'] ? 'object' : 'map';
+  if (Array.isArray(type)) return type.join(' or ');
   return typeof type === 'string' ? type : 'any';
 }
 

@@ -1,8 +1,9 @@
 /**
- * IP reputation lists from local files, in the common formats: one IP or CIDR per line (`#` and `;`
- * comments; FireHOL `.netset` files are this format), or CSV with a header naming the address
- * column (`ip`, `cidr`, `network` or `address`) and optionally a `score` column (0–100). Loaded into
- * an {@link IpPrefixTree}; a list file replaced on disk is re-read (checked every `checkMs`).
+ * IP reputation lists from files (local ones, or the cached copies of downloaded ones), in the
+ * common formats: one IP or CIDR per line (`#` and `;` comments; FireHOL `.netset` files are this
+ * format), or CSV with a header naming the address column (`ip`, `cidr`, `network` or `address`)
+ * and optionally a `score` column (0–100). Loaded into an {@link IpPrefixTree}; a list file
+ * replaced on disk is re-read (checked every `checkMs`).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -17,18 +18,37 @@ export interface ListEntry {
   readonly score: number;
 }
 
-/** Parses list text into a tree; `defaultScore` applies to entries without a score. */
-export function parseReputationList(text: string, name: string, defaultScore: number, file: string): IpPrefixTree<ListEntry> {
+/** A parsed list and how many of its lines were usable. */
+export interface ParsedReputationList {
+  readonly tree: IpPrefixTree<ListEntry>;
+  /** Lines (CSV: rows) that held an IP address or network. */
+  readonly entries: number;
+  /** Non-comment lines (CSV: rows) whose address is malformed; they are skipped. */
+  readonly invalid: number;
+}
+
+/**
+ * Parses list text (see the module doc); `defaultScore` applies to entries without a score. A
+ * leading byte-order mark is ignored; malformed addresses are skipped and counted. Throws
+ * `TRB_CONFIG_INVALID` naming `file` for a CSV score that is not a number from 0 to 100.
+ */
+export function readReputationList(text: string, name: string, defaultScore: number, file: string): ParsedReputationList {
   const tree = new IpPrefixTree<ListEntry>();
-  const lines = text.split(/\r?\n/);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let entries = 0;
+  let invalid = 0;
+  const add = (cidr: string, score: number): void => {
+    if (tree.insert(cidr, { list: name, score })) entries++;
+    else invalid++;
+  };
   const first = lines.find((l) => l.trim() !== '' && !/^\s*[#;]/.test(l)) ?? '';
   const csv = first.includes(',') && /(^|,)\s*"?(ip|cidr|network|address)"?\s*(,|$)/i.test(first);
   if (!csv) {
     for (const raw of lines) {
       const l = raw.replace(/[#;].*$/, '').trim();
-      if (l !== '') tree.insert(l.split(/\s+/)[0] as string, { list: name, score: defaultScore });
+      if (l !== '') add(l.split(/\s+/)[0] as string, defaultScore);
     }
-    return tree;
+    return { tree, entries, invalid };
   }
   const header = first.split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
   const ipCol = header.findIndex((h) => ['ip', 'cidr', 'network', 'address'].includes(h));
@@ -42,9 +62,14 @@ export function parseReputationList(text: string, name: string, defaultScore: nu
     if (scoreCol >= 0 && !(score >= 0 && score <= 100)) {
       throw ConfigInvalid({ file, path: 'score', reason: `score \`${cells[scoreCol] ?? ''}\` is not a number from 0 to 100` });
     }
-    tree.insert(cells[ipCol] ?? '', { list: name, score: Math.round(score) });
+    add(cells[ipCol] ?? '', Math.round(score));
   }
-  return tree;
+  return { tree, entries, invalid };
+}
+
+/** The tree of {@link readReputationList} (same contract). */
+export function parseReputationList(text: string, name: string, defaultScore: number, file: string): IpPrefixTree<ListEntry> {
+  return readReputationList(text, name, defaultScore, file).tree;
 }
 
 /** A reputation list file, re-read when replaced. */

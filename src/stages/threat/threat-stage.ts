@@ -1,6 +1,6 @@
 /** The `threat` stage: attack signatures over request lines, agents and referers. */
 import type { RecordBatch, Stage, StageCallContext } from '../../core/component.js';
-import { ConfigInvalid } from '../../core/errors.js';
+import { ConfigInvalid, Invariant } from '../../core/errors.js';
 import type { StageResult } from '../../core/outcome.js';
 import type { ColumnSchema } from '../../core/record.js';
 import type { ThreatConfig } from './config.js';
@@ -42,7 +42,11 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
   /** Per field: one alternation of every rule on that field, a pre-filter (most requests match none). */
   readonly #anyOn: ReadonlyMap<string, RegExp>;
 
-  /** Loads the signature files; throws `TRB_CONFIG_INVALID` for a bad file or rule, or duplicate ids. */
+  /**
+   * Loads the signature files and reputation list files; throws `TRB_CONFIG_INVALID` for a bad file
+   * or rule, or duplicate ids, and `TRB_INTERNAL_INVARIANT` for a `url` list (the engine's
+   * `prepare` replaces those with their downloaded copies before the workers build the stage).
+   */
   constructor(id: string, config: ThreatConfig) {
     this.id = id;
     const all = [
@@ -62,7 +66,11 @@ export class ThreatStage<R = Record<string, unknown>> implements Stage<RecordBat
       if (on.length > 0) anyOn.set(f, new RegExp(on.map((r) => `(?:${r.rule.pattern})`).join('|'), 'i'));
     }
     this.#anyOn = anyOn;
-    this.#lists = config.reputation_lists.map((l) => new ReputationList(l.file, l.name, l.score, config.reload_check_secs * 1000));
+    this.#lists = config.reputation_lists.map((l) => {
+      // The engine's `prepare` (main thread) turns every `url` list into its cached `file`.
+      if (l.file === undefined) throw Invariant({ reason: `reputation list \`${l.name}\` of stage \`${id}\` reached a worker without its downloaded file (build threat stages through runPipeline)` });
+      return new ReputationList(l.file, l.name, l.score, config.reload_check_secs * 1000);
+    });
   }
 
   /** Ids of the active signatures. */

@@ -36,6 +36,8 @@ export interface SessionContext {
   readonly keys: DataKeys;
   /** Dataset names field tokens may be bound to (from the pipeline's stages). */
   readonly tokenDatasets: readonly string[];
+  /** Every row is a visitor-id candidate (clients come from X-Forwarded-For behind trusted proxies). */
+  readonly visitorsBehindProxies: boolean;
   /** Spill directory of the private DuckDB (under the data directory; removed on close). */
   readonly tempDir: string;
 }
@@ -123,7 +125,7 @@ export class ErasureSession {
       const found = new Set<string>();
       for (const rel of rels) {
         visitorColumns ||= ['visitor_id', 'user_agent', 'ts'].every((c) => rel.columns.has(c));
-        for (const id of await findVisitorIds(this.#conn, rel, values, matcher) ?? []) found.add(id);
+        for (const id of await findVisitorIds(this.#conn, rel, values, matcher, this.#ctx.visitorsBehindProxies) ?? []) found.add(id);
       }
       await values.add('*:visitor_id', found);
       visitorIds = found.size;

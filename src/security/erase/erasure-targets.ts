@@ -26,10 +26,12 @@ type Entry = { readonly id: string; readonly type: string } & Readonly<Record<st
 
 /**
  * Reads the sinks of a pipeline whose secrets are resolved. `baseDir` and `dataDir` resolve
- * relative paths as the sinks do. Throws the sinks' config errors (the config was validated when
+ * relative paths as the sinks do; `outputTables` are the pipeline's additional datasets. Throws the sinks' config errors (the config was validated when
  * loaded, so only a bug gets there).
  */
-export function erasureTargets(sinks: readonly Entry[], specs: readonly SinkSpec<any>[], ctx: { readonly baseDir: string; readonly dataDir: string }): ErasureTargets {
+export function erasureTargets(
+  sinks: readonly Entry[], specs: readonly SinkSpec<any>[], ctx: { readonly baseDir: string; readonly dataDir: string }, outputTables: readonly string[],
+): ErasureTargets {
   const warehouses: (WarehouseTarget & { memoryLimit: string })[] = [];
   const lakes: LakeTargetConfig[] = [];
   const others: { id: string; type: string }[] = [];
@@ -39,7 +41,7 @@ export function erasureTargets(sinks: readonly Entry[], specs: readonly SinkSpec
     if (e.type === 'duckdb' && spec) {
       const c = spec.config.parse(rest) as DuckdbConfig;
       warehouses.push({
-        sink: e.id, path: warehousePath(c, ctx), table: c.table, quarantineTable: c.quarantine_table, memoryLimit: c.memory_limit,
+        sink: e.id, path: warehousePath(c, ctx), table: c.table, quarantineTable: c.quarantine_table, outputTables, memoryLimit: c.memory_limit,
         ...(c.encryption_key === undefined ? {} : { encryptionKey: c.encryption_key.reveal() }),
       });
     } else if (e.type === 'lake' && spec) {

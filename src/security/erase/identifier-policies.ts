@@ -31,6 +31,14 @@ export interface IdentifierPolicies {
   readonly visitorKeys: readonly string[];
   /** Dataset names bound into field tokens by the stages (`dataset`), to decrypt `enc:v1:` values. */
   readonly tokenDatasets: readonly string[];
+  /**
+   * True when a stage takes the client from X-Forwarded-For behind trusted proxies
+   * (`trusted_proxies`): visitor ids and client ids are then computed from an address that
+   * `client_ip` (the proxy) does not show.
+   */
+  readonly behindProxies: boolean;
+  /** Additional datasets the pipeline's keyed stages write (e.g. `security_events`): warehouse tables to examine. */
+  readonly outputDatasets: readonly string[];
 }
 
 type Entry = { readonly id: string; readonly type: string } & Readonly<Record<string, unknown>>;
@@ -51,13 +59,17 @@ export function readIdentifierPolicies(stages: readonly Entry[], specs: readonly
   const pseudonymKeys: string[] = [];
   const visitorKeys: string[] = [];
   const datasets: string[] = [];
+  let behindProxies = false;
+  const outputs: string[] = [];
   for (const e of stages) {
     const spec = specs.find((s) => s.type === e.type);
     if (!spec) continue;
     const { id: _id, type: _type, ...rest } = e;
     const c = spec.config.parse(rest) as Readonly<Record<string, unknown>>;
+    for (const o of spec.keyed?.outputs(c) ?? []) outputs.push(o.dataset);
     if (typeof c.pseudonym_key === 'string') pseudonymKeys.push(c.pseudonym_key);
     if (typeof c.visitor_key === 'string') visitorKeys.push(c.visitor_key);
+    if (Array.isArray(c.trusted_proxies) && c.trusted_proxies.length > 0) behindProxies = true;
     const fields = c.fields;
     // `encrypt` lists field names; `privacy` maps field names to policies.
     const policies: [string, string][] = Array.isArray(fields)
@@ -79,6 +91,6 @@ export function readIdentifierPolicies(stages: readonly Entry[], specs: readonly
   return Object.freeze({
     clientIp: Object.freeze(clientIp), truncations: Object.freeze(truncations), userAgent: Object.freeze(userAgent),
     pseudonymKeys: uniq([...pseudonymKeys, DEFAULT_PSEUDONYM_KEY]), visitorKeys: uniq([...visitorKeys, DEFAULT_VISITOR_KEY]),
-    tokenDatasets: uniq(datasets),
+    tokenDatasets: uniq(datasets), behindProxies, outputDatasets: uniq(outputs),
   });
 }

@@ -26,20 +26,21 @@ export function canonicalIp(text: string): string | undefined {
 
 /**
  * Text forms the address with comparison key `canonical` may have been written in, canonical first:
- * IPv4 → dotted, `::ffff:a.b.c.d`, `::ffff:hhhh:hhhh`; IPv6 → RFC 5952, uncompressed, zero-padded.
+ * IPv4 → dotted, `::ffff:a.b.c.d`, `::ffff:hhhh:hhhh`; IPv6 → RFC 5952, uncompressed, zero-padded;
+ * each also in upper case.
  * Used wherever a stored value is a function of the written text (pseudonyms, visitor ids,
  * truncation) and to search raw text. Throws TypeError when `canonical` is not a canonical address.
  */
 export function ipTextForms(canonical: string): readonly string[] {
   if (canonicalIp(canonical) !== canonical) throw new TypeError('ipTextForms: expects the canonical form of an address');
   const addr = ipaddr.parse(canonical);
-  if (addr.kind() === 'ipv4') {
-    const mapped = (addr as ipaddr.IPv4).toIPv4MappedAddress();
-    return Object.freeze([canonical, `::ffff:${canonical}`, mapped.toString()]);
+  let forms: string[];
+  if (addr.kind() === 'ipv4') forms = [canonical, `::ffff:${canonical}`, (addr as ipaddr.IPv4).toIPv4MappedAddress().toString()];
+  else {
+    const v6 = addr as ipaddr.IPv6;
+    forms = [canonical, v6.toNormalizedString(), v6.parts.map((p) => p.toString(16).padStart(4, '0')).join(':')];
   }
-  const v6 = addr as ipaddr.IPv6;
-  const padded = v6.parts.map((p) => p.toString(16).padStart(4, '0')).join(':');
-  return Object.freeze([...new Set([canonical, v6.toNormalizedString(), padded])]);
+  return Object.freeze([...new Set([...forms, ...forms.map((f) => f.toUpperCase())])]);
 }
 
 const escape = (s: string): string => s.replaceAll('.', '\\.');
@@ -50,7 +51,7 @@ const escape = (s: string): string => s.replaceAll('.', '\\.');
  * (`1.2.3.4` does not match in `11.2.3.45`). Apply it case-insensitively (`'i'`).
  */
 export function ipLinePattern(canonical: string): string {
-  return ipTextForms(canonical).map((form) => (form.includes(':')
+  return ipTextForms(canonical).filter((f) => f === f.toLowerCase()).map((form) => (form.includes(':')
     ? `(^|[^0-9a-f:])${escape(form)}($|[^0-9a-f:])`
     : `(^|[^0-9.])${escape(form)}($|[^0-9.]|\\.($|[^0-9]))`)).map((p) => `(${p})`).join('|');
 }

@@ -37,7 +37,7 @@ const field = keys.rotate('field', 'field');
 const fk = { name: 'field', version: 1, material: field.material };
 const vid = (k: Uint8Array, ip: string, ua: string | null, day: string): string => new VisitorIds(k).id(ip, ua, day);
 const TRUNCATING: IdentifierPolicies = {
-  clientIp: ['truncate'], truncations: [{ ipv4: 24, ipv6: 48 }], userAgent: [], pseudonymKeys: ['pseudonyms'], visitorKeys: ['visitors'], tokenDatasets: ['requests'],
+  clientIp: ['truncate'], truncations: [{ ipv4: 24, ipv6: 48 }], userAgent: [], pseudonymKeys: ['pseudonyms'], visitorKeys: ['visitors'], tokenDatasets: ['requests'], behindProxies: false, outputDatasets: [],
 };
 
 // [label, client_ip, x_forwarded_for, client_id, visitor_id, user_agent, day, person?]
@@ -129,6 +129,18 @@ describe('matching a person by address', () => {
   });
 });
 
+describe('visitor ids behind trusted proxies', () => {
+  it('client_ip shows the proxy: only a scan of every row finds the id computed from X-Forwarded-For', async () => {
+    await conn.run(`CREATE TABLE p AS SELECT '10.0.0.5' AS client_ip, ${quoteLiteral(vid(v1.material, IP, 'UA-9', DAY1))} AS visitor_id, 'UA-9' AS user_agent, TIMESTAMP '${DAY1} 08:00:00' AS ts`);
+    const proxied: EraseRelation = { key: 'r2', label: 'p', from: 'p', columns: await relationColumns(conn, 'p'), datasets: ['p'] };
+    const ids = await resolveSubjectIdentifiers(parseEraseSubject({ ip: IP }), TRUNCATING, keys);
+    const { values } = await prepare(ids);
+    const matcher = new VisitorMatcher(ids.visitorKeys.map((k) => k.material), ids.ipForms);
+    assert.equal((await findVisitorIds(conn, proxied, values, matcher))?.size, 0);
+    assert.equal((await findVisitorIds(conn, proxied, values, matcher, true))?.size, 1);
+  });
+});
+
 describe('matching by --visitor', () => {
   it('a visitor id matches visitor_id only; a pseudonym matches client_ip and client_id', async () => {
     const id = vid(v1.material, IP, 'UA-1', DAY1);
@@ -165,9 +177,12 @@ describe('readIdentifierPolicies', () => {
       { id: 'privacy', type: 'privacy', fields: { client_ip: { policy: 'truncate', ipv4_prefix: 16 }, user: 'pseudonymize' }, pseudonym_key: 'ps_web' },
       { id: 'encrypt', type: 'encrypt', fields: ['user_agent'], dataset: 'web' },
     ], stageSpecs);
+    assert.equal(readIdentifierPolicies([{ id: 'sessions', type: 'sessions', trusted_proxies: ['10.0.0.0/8'], visitor_key: 'vk' }], stageSpecs).behindProxies, true);
+    assert.deepEqual(readIdentifierPolicies([{ id: 'sessions', type: 'sessions', visitor_key: 'vk' }], stageSpecs).visitorKeys, ['vk', 'visitors']);
     assert.deepEqual(p, {
       clientIp: ['truncate'], truncations: [{ ipv4: 16, ipv6: 48 }], userAgent: ['encrypt'],
-      pseudonymKeys: ['ps_web', 'pseudonyms'], visitorKeys: ['visitors'], tokenDatasets: ['web'],
+      pseudonymKeys: ['ps_web', 'pseudonyms'], visitorKeys: ['visitors'], tokenDatasets: ['web'], behindProxies: false, outputDatasets: [],
     });
+    assert.deepEqual(readIdentifierPolicies([{ id: 'behavior', type: 'behavior' }], stageSpecs).outputDatasets, ['security_events']);
   });
 });

@@ -24,7 +24,7 @@ export interface RelationCounts {
   readonly rows: number;
   /** The person's rows (what erasure removes). */
   readonly matched: number;
-  /** Matched rows per identifying column (a row may be matched by several). */
+  /** Matched rows per identifying column that matched any (a row may be matched by several). */
   readonly byColumn: Readonly<Partial<Record<IdentifyingColumn, number>>>;
   /** Rows sharing a truncated prefix with the address that no identifier attributes to the person. */
   readonly shared: number;
@@ -51,6 +51,6 @@ export async function countRelation(conn: DuckDBConnection, rel: EraseRelation, 
   const n = (i: number): number => Number(row[i] ?? 0);
   return {
     rows: n(0), matched: n(1), shared: n(2),
-    byColumn: Object.fromEntries(p.byColumn.map((c, i) => [c.column, n(3 + i)])),
+    byColumn: Object.fromEntries(p.byColumn.map((c, i) => [c.column, n(3 + i)] as const).filter(([, k]) => k > 0)),
   };
 }

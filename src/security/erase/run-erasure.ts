@@ -99,10 +99,10 @@ async function eraseLocked(
   let session: ErasureSession | undefined;
   try {
     const ids = await resolveSubjectIdentifiers(opts.subject, policies, d.keys);
-    const targets = erasureTargets(cfg.sinks, registry.sinks, { baseDir: loaded.baseDir, dataDir: d.dataDir });
+    const targets = erasureTargets(cfg.sinks, registry.sinks, { baseDir: loaded.baseDir, dataDir: d.dataDir }, policies.outputDatasets);
     session = await ErasureSession.open({
       pipeline: cfg.name, control: d.control, bronze: createBronzeReader(d.control, d.bronze, d.keys), targets, ids, keys: d.keys,
-      tokenDatasets: [...policies.tokenDatasets, 'requests'], tempDir: join(d.stagingDir, `erase-${requestId}`),
+      tokenDatasets: [...policies.tokenDatasets, 'requests'], visitorsBehindProxies: policies.behindProxies, tempDir: join(d.stagingDir, `erase-${requestId}`),
     });
     const plan = await session.plan();
     const input = { pipeline: cfg.name, requestId, subject, dryRun, plan, ids, policies, targets };

@@ -60,11 +60,12 @@ export async function scanRelation(
  * The visitor ids in `rel` that belong to the subject's address: among rows whose `client_ip`
  * could be the address (its pseudonym, the address as written, its truncated prefix, or null) or
  * whose `client_id` is its pseudonym, the id recomputed from the row's `user_agent` and UTC day of
- * `ts` must equal the row's `visitor_id` exactly. Undefined when `rel` lacks `visitor_id`,
- * `user_agent` or `ts`, or there is nothing to compute with (no visitor key in the vault).
+ * `ts` must equal the row's `visitor_id` exactly. With `everyRow` (the pipeline takes clients from
+ * X-Forwarded-For, so `client_ip` shows the proxy) every row is a candidate. Undefined when `rel`
+ * lacks `visitor_id`, `user_agent` or `ts`, or there is nothing to compute with (no visitor key).
  */
 export async function findVisitorIds(
-  conn: DuckDBConnection, rel: EraseRelation, values: MatchValues, matcher: VisitorMatcher,
+  conn: DuckDBConnection, rel: EraseRelation, values: MatchValues, matcher: VisitorMatcher, everyRow = false,
 ): Promise<Set<string> | undefined> {
   if (!['visitor_id', 'user_agent', 'ts'].every((c) => rel.columns.has(c)) || !matcher.usable) return undefined;
   const could: string[] = [];
@@ -73,7 +74,7 @@ export async function findVisitorIds(
     could.push(p === null ? '"client_ip" IS NULL' : `(${p} OR "client_ip" IS NULL)`);
   }
   if (rel.columns.has('client_id')) could.push(values.inPredicate('client_id', ['*:client_id']) ?? 'false');
-  const where = could.length === 0 ? 'true' : could.join(' OR ');
+  const where = everyRow || could.length === 0 ? 'true' : could.join(' OR ');
   const res = await conn.stream(`SELECT DISTINCT "visitor_id", "user_agent", strftime(CAST("ts" AS TIMESTAMP), '%Y-%m-%d') FROM ${rel.from} ` +
     `WHERE "visitor_id" IS NOT NULL AND "ts" IS NOT NULL AND (${where})`);
   const found = new Set<string>();

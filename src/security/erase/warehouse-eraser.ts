@@ -1,6 +1,7 @@
 /**
- * Erasure in one DuckDB warehouse (a `duckdb` sink): its data table, its quarantine table and, when
- * present, `security_events` are examined with their own columns; the person's rows are deleted
+ * Erasure in one DuckDB warehouse (a `duckdb` sink): its data table, its quarantine table and the
+ * tables of the pipeline's additional datasets (such as `security_events`) are examined with their
+ * own columns; the person's rows are deleted
  * from all of them in ONE transaction, and the file is then compacted so their bytes are gone too.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -11,7 +12,7 @@ import { compactionPending, compactWarehouse, markCompactionPending } from './co
 import { relationColumns, identifyingColumns, type EraseRelation } from './erase-relation.js';
 import { EraseWarehouseFailed } from './errors.js';
 
-/** Tables erasure examines besides the sink's data and quarantine tables, when they exist. */
+/** Tables erasure examines besides the sink's data and quarantine tables and the pipeline's output datasets, when they exist (written by earlier configs too). */
 export const EXTRA_TABLES: readonly string[] = Object.freeze(['security_events']);
 
 /** A warehouse as the pipeline config describes it. */
@@ -20,6 +21,8 @@ export interface WarehouseTarget {
   readonly path: string;
   readonly table: string;
   readonly quarantineTable: string;
+  /** Tables of the pipeline's additional datasets (keyed stages' outputs). */
+  readonly outputTables: readonly string[];
   /** The revealed `encryption_key`, when the file is encrypted. */
   readonly encryptionKey?: string;
 }
@@ -59,7 +62,7 @@ export class WarehouseEraser {
     try {
       const tables = (await conn.runAndReadAll('SELECT table_name FROM information_schema.tables ' +
         `WHERE table_catalog = ${quoteLiteral(alias)} AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name`)).getRows().map((r) => String(r[0]));
-      const wanted = [...new Set([target.table, target.quarantineTable, ...EXTRA_TABLES])];
+      const wanted = [...new Set([target.table, target.quarantineTable, ...target.outputTables, ...EXTRA_TABLES])];
       const relations: (EraseRelation & { table: string })[] = [];
       const unexamined: string[] = [];
       for (const table of tables) {

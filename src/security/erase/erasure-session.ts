@@ -116,6 +116,7 @@ export class ErasureSession {
     const values = await MatchValues.create(this.#conn);
     for (const [column, v] of Object.entries(ids.exact)) await values.add(`*:${column}`, v);
     await values.add('*:truncated', ids.truncated);
+    if (ids.linePattern !== undefined) await values.setPattern(ids.linePattern);
     const opener = new TokenOpener(this.#ctx.keys, this.#ctx.tokenDatasets);
     for (const rel of rels) await scanRelation(this.#conn, rel, ids, values, opener);
     let visitorIds = ids.exact.visitor_id.length;

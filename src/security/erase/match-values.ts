@@ -3,17 +3,21 @@
  * connection, so every DELETE and Parquet rewrite can test `column IN (...)` by a semi-join however
  * many values there are (an encrypted column yields one distinct token per row). Values are filed
  * under keys: `*:<column>` for values that hold in every table (pseudonyms, visitor ids), and
- * `<relation>:<column>` for values found in one table or file (raw addresses, tokens).
+ * `<relation>:<column>` for values found in one table or file (raw addresses, tokens). The pattern
+ * that finds the address in text is a session variable. So no personal value is ever part of an
+ * SQL text, which DuckDB may quote in an error message.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../../sinks/_shared/sql.js';
 
 const TABLE = 'trb_erase_values';
+const PATTERN = 'trb_erase_line_pattern';
 
 /** The match-value table of one connection. */
 export class MatchValues {
   readonly #conn: DuckDBConnection;
   readonly #counts = new Map<string, number>();
+  #pattern = false;
 
   private constructor(conn: DuckDBConnection) { this.#conn = conn; }
 
@@ -33,6 +37,17 @@ export class MatchValues {
     } finally { app.closeSync(); }
     if (n > 0) this.#counts.set(key, (this.#counts.get(key) ?? 0) + n);
     return n;
+  }
+
+  /** Sets the (case-insensitive) pattern {@link patternPredicate} tests text against. */
+  async setPattern(pattern: string): Promise<void> {
+    await this.#conn.run(`SET VARIABLE ${PATTERN} = ${quoteLiteral(pattern)}`);
+    this.#pattern = true;
+  }
+
+  /** SQL that is true exactly when `column` matches the pattern (never NULL), or null when no pattern is set. */
+  patternPredicate(column: string): string | null {
+    return this.#pattern ? `coalesce(regexp_matches(${quoteIdent(column)}, getvariable('${PATTERN}'), 'i'), false)` : null;
   }
 
   /** Number of values filed under `key`. */

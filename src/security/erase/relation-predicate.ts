@@ -4,7 +4,6 @@
  * share a truncated address prefix with the person (kept: they cannot be attributed to one person).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteLiteral } from '../../sinks/_shared/sql.js';
 import { identifyingColumns, type EraseRelation, type IdentifyingColumn } from './erase-relation.js';
 import type { MatchValues } from './match-values.js';
 import type { SubjectIdentifiers } from './subject-identifiers.js';
@@ -35,7 +34,7 @@ export function relationPredicate(rel: EraseRelation, ids: SubjectIdentifiers, v
   const byColumn: { column: IdentifyingColumn; sql: string }[] = [];
   for (const column of identifyingColumns(rel)) {
     const parts = [values.inPredicate(column, [`*:${column}`, `${rel.key}:${column}`])];
-    if (column === 'raw' && ids.linePattern !== undefined) parts.push(`coalesce(regexp_matches("raw", ${quoteLiteral(ids.linePattern)}, 'i'), false)`);
+    if (column === 'raw') parts.push(values.patternPredicate('raw'));
     const present = parts.filter((p): p is string => p !== null);
     if (present.length > 0) byColumn.push({ column, sql: present.length === 1 ? present[0]! : `(${present.join(' OR ')})` });
   }

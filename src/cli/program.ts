@@ -18,6 +18,7 @@ import { registerSecrets } from './commands/secrets.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDecrypt } from './commands/decrypt.js';
+import { registerErase } from './commands/erase.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
-    registerSecrets, registerAudit, registerDecrypt, registerDoctor]) {
+    registerSecrets, registerAudit, registerDecrypt, registerErase, registerDoctor]) {
     register(program);
   }
   return program;

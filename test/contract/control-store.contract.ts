@@ -319,6 +319,27 @@ export function describeControlStoreContract(name: string, factory: ControlStore
       assert.deepEqual(await s.listLakeFiles({ pipeline: 'other' }), []);
     });
 
+    test('lake manifest: replaceLakeFiles swaps entries atomically and refuses a stale or clashing swap', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await s.commit(commitRecord({ commitId: 'c1', files: [lakeFile({ path: 'a.parquet' }), lakeFile({ path: 'b.parquet' }), lakeFile({ path: 'c.parquet' })] }));
+      await s.replaceLakeFiles('web', 'erase-1', [
+        { from: 'a.parquet', to: lakeFile({ path: 'a2.parquet', rows: 7, bytes: 1000, sha256: 'c'.repeat(64) }) },
+        { from: 'b.parquet', to: null },
+      ]);
+      const after = await s.listLakeFiles();
+      assert.deepEqual(after.map((f) => [f.path, f.rows, f.bytes, f.commitId]), [['a2.parquet', 7, 1000, 'erase-1'], ['c.parquet', 10, 2048, 'c1']]);
+      // A `from` that is gone (or of another pipeline) and a `to` that exists both roll the whole swap back.
+      for (const bad of [[{ from: 'c.parquet', to: null }, { from: 'a.parquet', to: null }], [{ from: 'c.parquet', to: lakeFile({ path: 'a2.parquet' }) }]]) {
+        await assertStoreError(s.replaceLakeFiles('web', 'erase-2', bad), 'TRB_STORE_CONFLICT');
+        assert.deepEqual((await s.listLakeFiles()).map((f) => f.path), ['a2.parquet', 'c.parquet']);
+      }
+      await assertStoreError(s.replaceLakeFiles('other', 'erase-3', [{ from: 'c.parquet', to: null }]), 'TRB_STORE_CONFLICT');
+      await assertStoreError(s.replaceLakeFiles('web', 'erase-4', [{ from: 'c.parquet', to: lakeFile({ path: 'd.parquet', rows: -1 }) }]), 'TRB_STORE_QUERY_FAILED');
+      await assertStoreError(s.replaceLakeFiles('web', 'erase-5', [{ from: 'c.parquet', to: lakeFile({ path: 'd.parquet', bytes: Number.NaN }) }]), 'TRB_STORE_VALUE_INVALID');
+      assert.deepEqual((await s.listLakeFiles()).map((f) => f.path), ['a2.parquet', 'c.parquet']);
+    });
+
     test('large and concurrent commits are all applied', async (t) => {
       const s = await open(t);
       if (!s) return;

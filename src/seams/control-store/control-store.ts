@@ -163,6 +163,17 @@ export interface LakeFileQuery {
 }
 
 /**
+ * One lake file replaced by a rewrite of itself (erasure rewrites a file without the rows it
+ * removes): `from` leaves the manifest and `to` takes its place.
+ */
+export interface LakeFileReplacement {
+  /** Path of the manifest entry that is replaced. */
+  readonly from: string;
+  /** The new file's entry, or null when none of the file's rows are left (the file just goes). */
+  readonly to: LakeFileEntry | null;
+}
+
+/**
  * The control store. Instances are safe for concurrent use by one process, and several instances
  * (processes, hosts) may share one database: every write is a single statement or one transaction.
  */
@@ -225,6 +236,15 @@ export interface ControlStore {
 
   /** Lake file manifest, ordered by sink, dataset, then path. */
   listLakeFiles(q?: LakeFileQuery): Promise<readonly LakeFileManifestEntry[]>;
+
+  /**
+   * Swaps lake manifest entries of `pipeline` in ONE transaction: deletes every `from` path and
+   * inserts every `to` entry, recorded with `changeId` as its commit id and now as its time. Either
+   * every swap is visible afterwards or none. Throws `TRB_STORE_CONFLICT` (nothing changed) when a
+   * `from` is not in the manifest of `pipeline` or a `to` path is already in the manifest,
+   * `TRB_STORE_VALUE_INVALID` before touching the database for values that cannot be stored.
+   */
+  replaceLakeFiles(pipeline: string, changeId: string, replacements: readonly LakeFileReplacement[]): Promise<void>;
 
   /** Closes connections. Safe to call twice; any other call afterwards throws `TRB_STORE_CLOSED`. */
   close(): Promise<void>;

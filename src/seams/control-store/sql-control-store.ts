@@ -15,13 +15,14 @@ import type { ControlDb } from './control-db.js';
 import { RUN_FINAL_STATUSES, RUN_TRIGGERS } from './control-store.js';
 import type {
   BronzeManifestEntry, BronzeQuery, CheckpointObject, CommitRecord, ControlStore, FinishRun, LakeFileManifestEntry,
-  LakeFileQuery, RunQuery, RunRecord, RunStatus, RunTrigger, StartRun,
+  LakeFileQuery, LakeFileReplacement, RunQuery, RunRecord, RunStatus, RunTrigger, StartRun,
 } from './control-store.js';
 import { prepareCommit } from './prepare-commit.js';
 import type { AuditStore } from './audit-store.js';
 import type { VaultStore } from './vault-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlVaultStore } from './sql-vault-store.js';
+import { replaceLakeFilesSql } from './sql-lake-file-swap.js';
 import type { SqlOps } from './sql-ops.js';
 import { newRunId } from './run-id.js';
 import { checkInteger, checkText, toIso, toJsonText } from './store-values.js';
@@ -83,6 +84,7 @@ export class SqlControlStore implements ControlStore {
   readonly vault: VaultStore;
   readonly audit: AuditStore;
   readonly #p: SqlDialectProfile;
+  readonly #ops: SqlOps;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -97,6 +99,7 @@ export class SqlControlStore implements ControlStore {
       json: (v) => this.#json(v),
       isUniqueViolation: (err) => profile.isUniqueViolation(err),
     };
+    this.#ops = ops;
     this.vault = new SqlVaultStore(ops);
     this.audit = new SqlAuditStore(ops);
   }
@@ -260,6 +263,10 @@ export class SqlControlStore implements ControlStore {
       partition: r.partition ?? null, sha256: r.sha256 ?? null, pipeline: r.pipeline, commitId: r.commit_id,
       committedAt: toIso(r.committed_at),
     })));
+  }
+
+  replaceLakeFiles(pipeline: string, changeId: string, replacements: readonly LakeFileReplacement[]): Promise<void> {
+    return replaceLakeFilesSql(this.#ops, pipeline, changeId, replacements);
   }
 
   close(): Promise<void> {

@@ -15,5 +15,7 @@ export const lakeSinkSpec: SinkSpec<LakeConfig> = Object.freeze({
 export { LakeConfig } from './config.js';
 export { LakeSink, lakeRoot } from './lake-sink.js';
 export { reconcileLake } from './reconcile-lake.js';
+export { settleLakeState } from './settle-lake-state.js';
+export { unreferencedParts } from './unreferenced-parts.js';
 export { readLakeRows, readLakeQuarantine } from './read-lake.js';
 export { lakeLayout } from './lake-layout.js';

@@ -44,6 +44,6 @@ ${table(ERROR_SCHEMA.columns)}
 | \`reason\` | a human sentence naming what was wrong |
 | \`field\` | the offending field, when one is to blame |
 | \`stage\` | the stage that rejected it |
-| \`raw\` | the raw line (capped at 16 KiB) |
+| \`raw\` | the raw line (capped at 16 KiB); an \`enc:v1:\` field token when \`engine.quarantine.raw\` is \`encrypt\` (the default with a \`privacy\` stage), whose reason is then redacted too |
 `;
 }

@@ -43,7 +43,7 @@ describe('loadPipelineText', () => {
     assert.equal(c.name, 'web-logs');
     assert.equal(c.description, 'Access logs');
     assert.deepEqual(c.quality, { max_invalid_ratio: 0.05, min_lines: 0 });
-    assert.deepEqual(c.engine, { workers: 'auto', commit_lines: 100_000, commit_interval_ms: 500, max_inflight_batches: 4, bronze: { encryption: 'auto', key: 'bronze' } });
+    assert.deepEqual(c.engine, { workers: 'auto', commit_lines: 100_000, commit_interval_ms: 500, max_inflight_batches: 4, bronze: { encryption: 'auto', key: 'bronze' }, quarantine: { raw: 'auto', key: 'field' } });
     assert.deepEqual(c.sources[0], {
       id: 'access', type: 'files', include: ['logs/*.log*'], exclude: [], max_line_bytes: 65536,
       follow: false, encoding: 'utf8', rotate: { wait_ms: 1000 },

@@ -1,6 +1,6 @@
 /**
  * The pipelines users read first must load with the real component registry: the example in
- * docs/guide/pipelines.md and every examples/<name>/pipeline.yaml.
+ * docs/guide/pipelines.md and every pipeline file under examples/<name>/.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -33,9 +33,10 @@ it('the complete example of the pipelines guide is valid', async () => {
   assertValid(example, 'docs/guide/pipelines.md', await realRegistry());
 });
 
-it('every examples/*/pipeline.yaml is valid', async () => {
+it('every examples/*/*.yaml pipeline is valid', async () => {
   const registry = await realRegistry();
   const dir = join(REPO_ROOT, 'examples');
-  const files = existsSync(dir) ? readdirSync(dir).map((d) => join(dir, d, 'pipeline.yaml')).filter((f) => existsSync(f)) : [];
+  const files = existsSync(dir) ? readdirSync(dir).flatMap((d) => readdirSync(join(dir, d)).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, d, f))) : [];
+  assert.ok(files.some((f) => f.endsWith('security.yaml')));
   for (const f of files) assertValid(readFileSync(f, 'utf8'), f, registry);
 });

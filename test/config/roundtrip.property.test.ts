@@ -47,6 +47,7 @@ const pipeline = fc.record({
     commit_interval_ms: fc.integer({ min: 1, max: 1e6 }),
     max_inflight_batches: fc.integer({ min: 1, max: 1024 }),
     bronze: fc.record({ encryption: fc.constantFrom('auto' as const, 'age' as const, 'none' as const), key: fc.constantFrom('bronze', 'archive_v2', 'k.1') }),
+    quarantine: fc.record({ raw: fc.constantFrom('auto' as const, 'encrypt' as const, 'keep' as const), key: fc.constantFrom('field', 'q.raw') }),
   }),
 }, { requiredKeys: ['name', 'sources', 'stages', 'sinks', 'quality', 'engine'] }).map((p) => {
   let n = 0;

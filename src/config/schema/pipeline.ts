@@ -31,6 +31,18 @@ export const BronzeSection = z.strictObject({
   }),
 }).meta({ description: 'Bronze archive settings.' });
 
+/** `engine.quarantine:` — how rejected records' raw lines are stored. */
+export const QuarantineSection = z.strictObject({
+  raw: z.enum(['auto', 'encrypt', 'keep']).default('auto').meta({
+    description: 'The raw line kept with each rejected record. `auto`: `encrypt` when the pipeline has a `privacy` stage (its quarantine must not keep what silver does not), else `keep`. '
+      + '`encrypt`: an AES-256-GCM field token (vault `field` key `key`), readable with the audited `tributary decrypt --dataset quarantine --field raw`; the reason text is redacted too (addresses, e-mails, tokens, cards, phone numbers). `keep`: as read.',
+    examples: ['auto', 'encrypt', 'keep'],
+  }),
+  key: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, { error: 'must be a vault key name: letters, digits, `_`, `.` or `-`' }).default('field').meta({
+    description: 'Vault data key (kind `field`) quarantined raw lines are encrypted with; created on first use.',
+  }),
+}).meta({ description: 'Quarantine settings.' });
+
 /** `engine:` — parallelism, batching and commit cadence. */
 export const EngineSection = z.strictObject({
   workers: z.union([z.literal('auto'), z.number().int().min(1).max(64)], { error: 'must be `auto` or an integer from 1 to 64' })
@@ -43,6 +55,7 @@ export const EngineSection = z.strictObject({
   max_inflight_batches: z.number().int().min(1).max(1024).default(4)
     .meta({ description: 'Bound on queued batches per worker (backpressure).' }),
   bronze: BronzeSection.prefault({}),
+  quarantine: QuarantineSection.prefault({}),
 }).meta({ description: 'Execution tuning; the defaults suit most pipelines.' });
 
 /** A validated component entry: `id` (defaulted for stages), `type` and the type's options. */

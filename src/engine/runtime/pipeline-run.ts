@@ -10,6 +10,7 @@ import { addCounts, type CountsByStage } from '../../core/counts.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
 import type { WorkerPool } from '../workers/worker-pool.js';
 import type { ChunkResult } from '../workers/worker-protocol.js';
+import type { Rejection } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { PendingCommit } from './pending-commit.js';
 import { SinkRowsFailed } from '../errors.js';
@@ -50,6 +51,8 @@ export interface RunDeps {
   readonly detector?: StreamFormatDetector;
   /** The keyed stages' engine-thread half (absent when the pipeline has none). */
   readonly keyed?: KeyedPhase;
+  /** Applied to every rejection before it reaches a commit (quarantine-protection.ts; absent = stored as is). */
+  readonly protectRejection?: (r: Rejection) => Rejection;
 }
 
 const secs = (ns: number): number => ns / 1e9;
@@ -182,7 +185,8 @@ export class PipelineRun {
   #pump(): void {
     while (this.#queue.length > 0 && this.#queue[0]!.result) {
       const e = this.#queue.shift()!;
-      const res = e.result!;
+      const protect = this.#d.protectRejection;
+      const res = protect && e.result!.rejections.length > 0 ? { ...e.result!, rejections: e.result!.rejections.map(protect) } : e.result!;
       try {
         const keyed = this.#d.keyed;
         if (keyed) {

@@ -26,6 +26,7 @@ import type { StageDef } from '../workers/worker-protocol.js';
 import { silentLogger } from '../../observe/logger.js';
 import { PipelineRun } from './pipeline-run.js';
 import { KeyedPhase, type KeyedStageDef } from './keyed-phase.js';
+import { openQuarantineProtection, type QuarantineSettings } from './quarantine-protection.js';
 import { StreamFormatDetector } from './stream-format-detector.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-summary.js';
@@ -183,7 +184,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   const raw = loaded.config as unknown as {
     name: string; sources: readonly Entry[]; stages: readonly Entry[]; sinks: readonly Entry[];
     quality: { max_invalid_ratio: number; min_lines: number };
-    engine: { workers: number | 'auto'; commit_lines: number; commit_interval_ms: number; max_inflight_batches: number; bronze: BronzeSettings };
+    engine: { workers: number | 'auto'; commit_lines: number; commit_interval_ms: number; max_inflight_batches: number; bronze: BronzeSettings; quarantine: QuarantineSettings };
   };
   const log = opts.log ?? silentLogger;
   if (raw.stages[0]?.type !== 'parse') {
@@ -233,6 +234,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       const prepared = await prepareStages(cfg.stages, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, watch: opts.watch ?? false, signal: ac.signal, log }, preparations);
       const stageDefs: StageDef[] = await attachStageKeys(prepared, keys);
       const bronzeCipher = await openBronzeCipher(cfg.engine.bronze, keys, log);
+      const protectRejection = await openQuarantineProtection(cfg.engine.quarantine, cfg.stages.some((e) => e.type === 'privacy'), keys);
       const workers = opts.workers ?? (cfg.engine.workers === 'auto' ? autoWorkers() : cfg.engine.workers);
       pool = await WorkerPool.start(workers, {
         kind: 'init', stages: stageDefs, schema, maxRawChars: MAX_RAW_CHARS,
@@ -249,6 +251,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
         pipeline: cfg.name, runId, schema, control, pool, sinks, bronze: deployment.bronze, stagingDir: deployment.stagingDir,
         ...(bronzeCipher ? { bronzeCipher } : {}),
         ...(keyed ? { keyed } : {}),
+        ...(protectRejection ? { protectRejection } : {}),
         committed, log, ...(opts.onCommit ? { onCommit: opts.onCommit } : {}),
         ...(opts.onProgress ? { onResult: () => opts.onProgress!({ linesRead: r.linesRead, bytesRead: r.bytesRead, landed: r.landed, quarantined: r.quarantined, elapsedMs: Date.now() - started, totalBytes }) } : {}),
       }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines });

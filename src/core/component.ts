@@ -336,6 +336,8 @@ export interface StagePreparation {
    * schema), e.g. with downloaded files' paths filled in. Return the input unchanged when nothing changes.
    */
   readonly config: Readonly<Record<string, unknown>>;
+  /** Facts about the reference data the stage uses (e.g. database ages), reported in the run summary under `reference.<stage id>`. */
+  readonly facts?: Readonly<Record<string, unknown>>;
   /** Stops background work started by `prepare` (timers, requests). Called once, after the workers stopped. */
   close(): Promise<void>;
 }

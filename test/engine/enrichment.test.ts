@@ -43,6 +43,10 @@ test('geoip, useragent and threat columns land in Parquet and the warehouse, als
   assert.equal(second.status, 'succeeded', second.error?.message);
   assert.equal(second.landed, 3000);
   assert.equal(second.columns.is_bot, 'none');
+  const dbs = (second.reference?.['geoip'] as { databases: { kind: string; file: string; built: string; ageDays: number }[] }).databases;
+  assert.deepEqual(dbs.map((d) => [d.kind, d.file]), [['country', 'builtin']], 'the run reports the GeoIP database it used');
+  assert.match(dbs[0]!.built, /^20\d\d-\d\d-\d\d$/);
+  assert.ok(dbs[0]!.ageDays >= 0);
 
   const wh = join(dir, 'data', 'warehouse.duckdb');
   const [[total, enriched, bots, humans, browsers]] = await ask(wh, `select count(*), count(ua_device_type) filter (where source_uri like '%b.log'),

@@ -77,6 +77,44 @@ test('sessions are the same in one pass as split across chunks, commits, a file 
   assert.ok(lake.every((r) => typeof r.visitor_id === 'string' && /^v_[0-9a-f]{16}$/.test(r.visitor_id)));
 });
 
+test('sessions continue across a restart in watch mode: the same ids as one pass', async (t) => {
+  const dir = tmpDir(t);
+  mkdirSync(join(dir, 'once'));
+  mkdirSync(join(dir, 'live'));
+  await generateAccessLog({ lines: 3000, seed: 32, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'once', 'access.log'));
+  const lines = readFileSync(join(dir, 'once', 'access.log'), 'utf8').split(/(?<=\n)/);
+  const data = join(dir, 'data');
+  writeFileSync(join(dir, 'once.yaml'), pipeline('once', 'once/*.log', 4 << 20, 100_000, '  - type: sessions\n', 'requests_once'));
+  writeFileSync(join(dir, 'live.yaml'), pipeline('live', 'live/*.log', 8 << 10, 100_000, '  - type: sessions\n', 'requests_live'));
+  assert.equal((await runPipelineFile(join(dir, 'once.yaml'), { dataDir: data, workers: 1 })).status, 'succeeded');
+
+  /** Runs `live` in watch mode while `feed` appends, until `want` rows have landed. */
+  const watchWhile = async (feed: () => void, want: number): Promise<void> => {
+    const ac = new AbortController();
+    let landed = 0;
+    let reached!: () => void;
+    const done = new Promise<void>((r) => { reached = r; });
+    const running = runPipelineFile(join(dir, 'live.yaml'), { dataDir: data, workers: 1, watch: true, signal: ac.signal,
+      onCommit: (c) => { landed += c.rows; if (landed >= want) reached(); } });
+    feed();
+    await Promise.race([done, running]);
+    ac.abort();
+    const s = await running;
+    assert.equal(s.status, 'succeeded', s.error?.message);
+    assert.equal(landed, want);
+  };
+  const file = join(dir, 'live', 'access.log');
+  writeFileSync(file, '');
+  await watchWhile(() => { appendFileSync(file, lines.slice(0, 1000).join('')); setTimeout(() => appendFileSync(file, lines.slice(1000, 1700).join('')), 300); }, 1700);
+  await watchWhile(() => appendFileSync(file, lines.slice(1700).join('')), 1300);
+
+  const wh = join(data, 'warehouse.duckdb');
+  const q = (table: string): string => `select source_line, visitor_id, session_id, session_seq from ${table} order by source_line`;
+  const a = await ask(wh, q('requests_once'));
+  assert.equal(a.length, 3000);
+  assert.deepEqual(await ask(wh, q('requests_live')), a);
+});
+
 const stamp = (ms: number): string => {
   const d = new Date(ms);
   const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];

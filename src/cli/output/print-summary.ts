@@ -26,6 +26,13 @@ export function renderSummary(s: RunSummary): string {
   for (const [id, c] of Object.entries(s.stages)) {
     out.push(`    ${id.padEnd(12)} in ${n(c.in)}  passed ${n(c.passed)}  rejected ${n(c.rejected)}  filtered ${n(c.filtered)}  (${c.seconds.toFixed(2)} s cpu)`);
   }
+  for (const [id, stats] of Object.entries(s.keyed ?? {})) {
+    out.push(`  ${id.padEnd(14)} ${Object.entries(stats).map(([k, v]) => `${k.replaceAll('_', ' ')} ${n(v)}`).join(', ')}`);
+  }
+  for (const [id, facts] of Object.entries(s.reference ?? {})) {
+    const dbs = (facts as { databases?: readonly { kind: string; file: string; built: string; ageDays: number }[] }).databases;
+    for (const d of dbs ?? []) out.push(`  ${id}: ${d.kind} database ${d.file === 'builtin' ? '(shipped CC0)' : d.file} built ${d.built} (${d.ageDays} days ago)`);
+  }
   out.push('  data now lives in');
   for (const l of s.locations) out.push(`    ${l.sink.padEnd(10)} ${l.type.padEnd(7)} ${l.location}${l.description ? `  — ${l.description}` : ''}`);
   if (s.error) out.push(pc.red(`  error[${s.error.code}]: ${s.error.message}`));

@@ -163,7 +163,7 @@ async function openSources(
  * them even when a later one fails.
  */
 async function prepareStages(
-  entries: readonly Entry[], ctx: Omit<StagePrepareContext, 'stageId'>, out: StagePreparation[],
+  entries: readonly Entry[], ctx: Omit<StagePrepareContext, 'stageId'>, out: StagePreparation[], facts: Record<string, Readonly<Record<string, unknown>>>,
 ): Promise<StageDef[]> {
   const defs: StageDef[] = [];
   for (const e of entries) {
@@ -173,6 +173,7 @@ async function prepareStages(
       const p = await spec.prepare(config, { ...ctx, stageId: e.id });
       out.push(p);
       config = p.config;
+      if (p.facts) facts[e.id] = p.facts;
     }
     defs.push({ id: e.id, type: e.type, config });
   }
@@ -216,6 +217,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     let failure: unknown;
     let keyed: KeyedPhase | undefined;
     const preparations: StagePreparation[] = [];
+    const reference: Record<string, Readonly<Record<string, unknown>>> = {};
     const replayFrom = opts.bronzeFrom ? await openDeployment(opts.bronzeFrom, opts.env ?? process.env) : undefined;
     const keys = opts.keys ?? deployment.keys;
     const bronze = createBronzeReader((replayFrom ?? deployment).control, (replayFrom ?? deployment).bronze, opts.keys ?? (replayFrom ?? deployment).keys);
@@ -231,7 +233,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
         pipeline: cfg.name, baseDir: loaded.baseDir, checkpoints, watch: opts.watch ?? false, signal: ac.signal, log, bronze,
       });
       sources.push(...await openSources(cfg.name, cfg.sources, control, committed, ctxFor));
-      const prepared = await prepareStages(cfg.stages, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, watch: opts.watch ?? false, signal: ac.signal, log }, preparations);
+      const prepared = await prepareStages(cfg.stages, { pipeline: cfg.name, baseDir: loaded.baseDir, dataDir: deployment.dataDir, watch: opts.watch ?? false, signal: ac.signal, log }, preparations, reference);
       const stageDefs: StageDef[] = await attachStageKeys(prepared, keys);
       const bronzeCipher = await openBronzeCipher(cfg.engine.bronze, keys, log);
       const protectRejection = await openQuarantineProtection(cfg.engine.quarantine, cfg.stages.some((e) => e.type === 'privacy'), keys);
@@ -274,7 +276,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     }
     const parsedStages = cfg.stages.map((e) => ({ ...(registry.stages.find((x) => x.type === e.type)?.config.parse(strip(e)) as object), type: e.type }));
     const summary = buildSummary(cfg, runId, started, run, sinks.map((s) => s.sink), failure, opts, pool?.size ?? 0, detectorOf(run),
-      classifyColumns(schema, parsedStages), keyed?.stats());
+      classifyColumns(schema, parsedStages), keyed?.stats(), reference);
     await Promise.allSettled(sinks.map((s) => s.sink.close()));
     await control.finishRun(runId, {
       status: summary.status, counts: summary,
@@ -295,7 +297,7 @@ const detectorOf = (run: PipelineRun | undefined): RunSummary['formats'] =>
 function buildSummary(
   cfg: { name: string; quality: { max_invalid_ratio: number; min_lines: number } },
   runId: string, started: number, run: PipelineRun | undefined, sinks: readonly Sink[], failure: unknown, opts: RunOptions, workers: number,
-  formats: RunSummary['formats'], columns: RunSummary['columns'], keyedStats?: RunSummary['keyed'],
+  formats: RunSummary['formats'], columns: RunSummary['columns'], keyedStats?: RunSummary['keyed'], reference: RunSummary['reference'] = {},
 ): RunSummary {
   const seconds = (Date.now() - started) / 1000;
   const counts = run ? snapshotCounts(run.counts) : {};
@@ -328,6 +330,7 @@ function buildSummary(
     stages, timings: run?.timingSeconds() ?? {}, locations: sinks.map((s) => s.location()),
     gate: { maxInvalidRatio: cfg.quality.max_invalid_ratio, ratio, passed: gatePassed }, workers, formats, columns,
     ...(keyedStats && Object.keys(keyedStats).length > 0 ? { keyed: keyedStats } : {}),
+    ...(reference && Object.keys(reference).length > 0 ? { reference } : {}),
     ...(error ? { error } : {}),
   };
 }

@@ -42,6 +42,8 @@ export interface RunSummary {
   readonly columns: Readonly<Record<string, PiiClass>>;
   /** Counters of the keyed stages by stage id (e.g. sessions opened, open at the end, evictions). */
   readonly keyed?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Reference data the stages used, by stage id (e.g. `geoip`: `databases` with build date and age in days). */
+  readonly reference?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly error?: { readonly code: string; readonly message: string };
 }
 

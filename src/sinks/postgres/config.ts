@@ -60,14 +60,19 @@ export type PostgresTls = z.infer<typeof PostgresTls>;
 /** Options of the PostgreSQL warehouse sink. */
 export const PostgresConfig = z.strictObject({
   connection: z.union([ConnectionUrl, ConnectionParts]).meta({
-    description: 'Where the server is: a `postgres://user@host:port/database` URL (no password, no `sslmode`), or `{ host, port, database, user }`.',
+    description: 'Where the server is: a `postgres://user@host:port/database` URL (no password, no `sslmode`: use `password` and `tls`), '
+      + 'or `{ host, port, database, user }` (host default `127.0.0.1`, port default 5432).',
     examples: ['postgres://tributary@db.internal:5432/analytics'],
   }),
   password: secretRef({
     description: 'Password of the login role, from the vault (`${secret:NAME}`); never logged. Omit for trust or peer authentication.',
     examples: ['${secret:pg_warehouse_password}'],
   }).optional(),
-  tls: PostgresTls.prefault({}).meta({ description: 'TLS of the connection. Default: `verify-full` against the system CAs.' }),
+  tls: PostgresTls.prefault({}).meta({
+    description: 'TLS of the connection: `mode` (`disable`, `require` = encrypted without certificate check, `verify-full` = chain and host name checked; default `verify-full`), '
+      + '`ca` (PEM file of the CA, relative to the pipeline file; default the system CAs), `min_version` (`TLSv1.2` default, or `TLSv1.3`).',
+    examples: [{ mode: 'verify-full', ca: './pg-ca.pem' }],
+  }),
   schema: pgIdentifier(63).default('public').meta({ description: 'Schema the tables and views live in (created when missing).' }),
   table: pgIdentifier(MAX_TABLE_NAME).default('requests').meta({
     description: 'Table the rows are inserted into: record schema + lineage columns, partitioned by day on `ts` (created when missing).',

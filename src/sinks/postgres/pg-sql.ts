@@ -37,10 +37,3 @@ export function utcDay(nowMs: number, offsetDays = 0): string {
 
 /** The UTC day after `day` (`YYYY-MM-DD`). */
 export const nextDay = (day: string): string => utcDay(Date.parse(`${day}T00:00:00Z`), 1);
-
-/** Every UTC day from `from` to `to` inclusive (both `YYYY-MM-DD`). */
-export function daysBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  for (let d = from; d <= to; d = nextDay(d)) out.push(d);
-  return out;
-}

@@ -11,9 +11,9 @@ import { isTributaryError } from '../../core/errors.js';
 import { failpoint } from '../../core/failpoint.js';
 import type { WriteResult } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
-import { SinkCommitFailed, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
+import { SinkCommitFailed, SinkInvalidName, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
 import { quoteIdent, storedColumns } from '../_shared/sql.js';
-import type { PostgresConfig } from './config.js';
+import { MAX_TABLE_NAME, type PostgresConfig } from './config.js';
 import { connectPostgres, serverLabel } from './connect-postgres.js';
 import { ensureDayPartitions, listDayPartitions } from './day-partitions.js';
 import { ensurePgWarehouse, isPartitionable, LOAD_LEDGER_TABLE, WATERMARK_TABLE } from './ensure-pg-warehouse.js';
@@ -75,12 +75,18 @@ export class PostgresSink implements Sink {
 
   /**
    * Connects, creates the schema, tables, indexes and views when missing, and the day partitions
-   * from today to `partition_days_ahead` (UTC). Throws `TRB_CONNECT_POSTGRES_*` when the server
-   * cannot be reached or refuses the login, `TRB_SINK_OPEN_FAILED` when the DDL fails.
+   * from today to `partition_days_ahead` (UTC). Throws `TRB_SINK_INVALID_NAME` for a dataset name
+   * unusable as a table, `TRB_CONNECT_POSTGRES_*` when the server cannot be reached or refuses the
+   * login, `TRB_SINK_OPEN_FAILED` when the DDL fails.
    */
   async open(): Promise<void> {
     if (this.#closed) throw SinkState({ sink: this.id, reason: 'open() after close()' });
     if (this.#opened) return;
+    for (const o of this.#outputs) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.dataset) || o.dataset.length > MAX_TABLE_NAME) {
+        throw SinkInvalidName({ what: 'dataset table', value: o.dataset, rule: `a plain SQL identifier of at most ${MAX_TABLE_NAME} characters` });
+      }
+    }
     const s = await this.#connect();
     try {
       await ensurePgWarehouse(s.client, {

@@ -28,13 +28,16 @@ export function tlsOptions(tls: PostgresTls, baseDir: string): false | Connectio
   return opts;
 }
 
-/** The `pg.Client` options of a config (password revealed here and only here). */
-export function clientConfig(config: PostgresConfig, baseDir: string): pg.ClientConfig {
+/**
+ * The `pg.Client` options of a config (password revealed here and only here). The session's
+ * `application_name` is `tributary-sink:<sink id>`, so `pg_stat_activity` shows which sink it is.
+ */
+export function clientConfig(config: PostgresConfig, baseDir: string, sink = 'sink'): pg.ClientConfig {
   const c = config.connection;
   const common: pg.ClientConfig = {
     ssl: tlsOptions(config.tls, baseDir),
     connectionTimeoutMillis: config.connect_timeout_secs * 1000,
-    application_name: 'tributary-sink',
+    application_name: `tributary-sink:${sink}`.slice(0, 63),
     options: '-c TimeZone=UTC -c DateStyle=ISO',
   };
   if (config.password !== undefined) common.password = config.password.reveal();
@@ -57,7 +60,7 @@ export function connectError(sink: string, server: string, err: unknown): Tribut
 /** Connects a new client; throws `TRB_CONNECT_POSTGRES_*` on failure. An idle connection error is passed to `onError`. */
 export async function connectPostgres(sink: string, config: PostgresConfig, baseDir: string, onError: (err: Error) => void): Promise<pg.Client> {
   let opts: pg.ClientConfig;
-  try { opts = clientConfig(config, baseDir); } catch (err) {
+  try { opts = clientConfig(config, baseDir, sink); } catch (err) {
     throw PostgresTlsFailed({ sink, server: serverLabel(config), reason: `cannot read tls.ca: ${(err as Error).message}` }, err);
   }
   const client = new pg.Client(opts);

@@ -38,16 +38,17 @@ interface Session {
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** True when `err` means the session is gone (no SQLSTATE, or connection / shutdown classes 08, 57P). */
+/** True when `err` means the session is gone: SQLSTATE class 08 / 57P, a socket errno, or the driver's terminated-connection errors. */
 function isConnectionLoss(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return !isTributaryError(err);
-  return code.startsWith('08') || code.startsWith('57P');
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (typeof e?.code === 'string') return /^(08|57P)/.test(e.code) || /^E[A-Z]+$/.test(e.code);
+  return typeof e?.message === 'string' && /Connection terminated|connection error|not queryable|Client was closed/i.test(e.message);
 }
 
 /**
  * `Sink` loading into PostgreSQL over one connection (TEMP staging tables are per session). Only
- * one commit may be in flight at a time. A dropped connection is re-opened by the next `write`.
+ * one commit may be in flight at a time. A connection dropped while idle is re-opened by the next
+ * `write`; one dropped during a write fails that write, and the engine's retry reconnects.
  */
 export class PostgresSink implements Sink {
   readonly id: string;
@@ -113,6 +114,7 @@ export class PostgresSink implements Sink {
   async write(batch: SinkBatch): Promise<WriteResult> {
     if (!this.#opened || this.#closed) throw SinkState({ sink: this.id, reason: 'write() before open() or after close()' });
     if (this.#txn !== undefined) throw SinkState({ sink: this.id, reason: `write(${batch.commitId}) while ${this.#txn} is not committed` });
+    if (this.#session?.broken) await this.#disconnect();
     const s = this.#session ?? await this.#connect();
     const parts: Part[] = [{ table: this.#config.table, schema: batch.schema, csvPath: batch.csvPath, rows: batch.rows },
       ...batch.outputs.map((o) => ({ table: o.dataset, schema: o.schema, csvPath: o.csvPath, rows: o.rows }))];

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { isTributaryError } from '../../core/errors.js';
 import type { RecordSchema } from '../../core/record.js';
 import { dropSchema, freshSchemaName, pgRows, postgresUrl } from '../../../test/helpers/postgres.js';
@@ -18,7 +19,7 @@ import { tmpDir } from '../../../test/helpers/tmp.js';
 import { PostgresConfig } from './config.js';
 import { utcDay } from './pg-sql.js';
 import { PostgresSink } from './postgres-sink.js';
-import { miniBatch, miniContext, writeMiniCsv, type MiniRow } from './test-helpers.js';
+import { MINI_SCHEMA, miniBatch, miniContext, writeMiniCsv, type MiniRow } from './test-helpers.js';
 
 const url = await postgresUrl();
 
@@ -177,6 +178,70 @@ await sink.close();
       assert.deepEqual(got.map((g) => g.source_offset), [0, 10]);
     });
   }
+
+  it('adds columns a newer schema brings to the table and every partition; old rows read NULL', async (t) => {
+    const dir = tmpDir(t);
+    const config = fresh(t, { partition_days_ahead: 0 });
+    const a = new PostgresSink('pg', config, miniContext(dir));
+    t.after(() => a.close());
+    await a.open();
+    await a.write(miniBatch(dir, 'run1-000000', [row('2024-03-05 10:00:00', 0)]));
+    await a.commit('run1-000000');
+    await a.close();
+    const wider: RecordSchema = { ...MINI_SCHEMA, columns: [...MINI_SCHEMA.columns, { name: 'client_ip', type: 'varchar', nullable: true, description: 'ip' }] };
+    const b = new PostgresSink('pg', config, miniContext(dir, [], wider));
+    t.after(() => b.close());
+    await b.open();
+    const csv = join(dir, 'wide.csv');
+    writeFileSync(csv, 'ts,path,status,client_ip,source_stream,source_offset,source_line,source_uri\n2024-03-05 11:00:00,"/b",404,"10.0.0.1","s1",10,2,"/logs/s1.log"\n');
+    await b.write({ commitId: 'run2-000000', schema: wider, csvPath: csv, rows: 1, rejections: [], streams: new Map([['s1', { from: 10, to: 20 }]]), outputs: [] });
+    await b.commit('run2-000000');
+    const got = await pgRows(url, `SELECT source_offset, client_ip FROM "${config.schema}".requests_p20240305 ORDER BY 1`);
+    assert.deepEqual(got, [{ source_offset: 0, client_ip: null }, { source_offset: 10, client_ip: '10.0.0.1' }]);
+    const idx = await pgRows(url, "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'requests' AND indexname = 'requests_client_ip_idx'", [config.schema]);
+    assert.equal(idx.length, 1, 'the new dashboard column is indexed');
+  });
+
+  it('a connection the server drops while idle is re-opened by the next write', async (t) => {
+    const dir = tmpDir(t);
+    const config = fresh(t);
+    const id = `pg-${config.schema}`;
+    const sink = new PostgresSink(id, config, miniContext(dir));
+    t.after(() => sink.close());
+    await sink.open();
+    const killed = await pgRows(url, 'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [`tributary-sink:${id}`]);
+    assert.equal(killed.length, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    const w = await sink.write(miniBatch(dir, 'run1-000001', [row('2024-03-05 10:00:00', 0)]));
+    assert.equal(w.written, 1);
+    await sink.commit('run1-000001');
+    assert.equal((await pgRows(url, `SELECT count(*) AS n FROM "${config.schema}".requests`))[0]!.n, 1);
+  });
+
+  it('a connection lost in the middle of a write fails it with a TributaryError, leaves nothing, and the next write loads', async (t) => {
+    const dir = tmpDir(t);
+    const config = fresh(t);
+    const id = `pg-${config.schema}`;
+    const sink = new PostgresSink(id, config, miniContext(dir));
+    t.after(() => sink.close());
+    await sink.open();
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    t.after(() => blocker.end());
+    await blocker.query('BEGIN');
+    await blocker.query("SELECT pg_advisory_xact_lock(hashtextextended('tributary.load:' || $1, 0))", [`${config.schema}.requests`]);
+    const pending = sink.write(miniBatch(dir, 'run1-000000', [row('2024-03-05 10:00:00', 0)]));
+    await new Promise((r) => setTimeout(r, 300)); // the write now waits for the load lock, inside its transaction
+    await pgRows(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`tributary-sink:${id}`]);
+    await assert.rejects(pending, (e: unknown) => isTributaryError(e) && e.code === 'TRB_SINK_WRITE_FAILED');
+    await sink.abort('run1-000000');
+    await blocker.query('ROLLBACK');
+    assert.equal((await pgRows(url, `SELECT count(*) AS n FROM "${config.schema}".requests`))[0]!.n, 0);
+    const w = await sink.write(miniBatch(dir, 'run1-000001', [row('2024-03-05 10:00:00', 0)]));
+    assert.equal(w.written, 1);
+    await sink.commit('run1-000001');
+    assert.equal((await pgRows(url, `SELECT count(*) AS n FROM "${config.schema}".requests`))[0]!.n, 1);
+  });
 
   it('refuses TLS modes this server cannot do with TRB_CONNECT_POSTGRES_TLS_FAILED, before anything is written', async (t) => {
     const dir = tmpDir(t);

@@ -42,6 +42,27 @@ async function partitionCounts(schema: string, table: string): Promise<Map<strin
   return out;
 }
 
+/** An opened sink whose session can be killed by the server (`kill` returns the backends terminated). */
+async function namedSink(t: TestContext) {
+  const dir = tmpDir(t);
+  const config = fresh(t);
+  const id = `pg-${config.schema}`;
+  const sink = new PostgresSink(id, config, miniContext(dir));
+  t.after(() => sink.close());
+  await sink.open();
+  const kill = async (): Promise<number> =>
+    (await pgRows(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`tributary-sink:${id}`])).length;
+  return { dir, config, sink, kill };
+}
+
+/** Writes and commits one row and checks it is the only row of `schema.requests`. */
+async function loadsOneRow(dir: string, schema: string, sink: PostgresSink): Promise<void> {
+  const w = await sink.write(miniBatch(dir, 'run1-000001', [row('2024-03-05 10:00:00', 0)]));
+  assert.equal(w.written, 1);
+  await sink.commit('run1-000001');
+  assert.equal((await pgRows(url, `SELECT count(*) AS n FROM "${schema}".requests`))[0]!.n, 1);
+}
+
 describe('postgres sink warehouse [postgresql]', () => {
   it('partitions by UTC day: ahead of time, on demand, and a default partition for NULL and out-of-window ts', async (t) => {
     const dir = tmpDir(t);
@@ -203,44 +224,28 @@ await sink.close();
   });
 
   it('a connection the server drops while idle is re-opened by the next write', async (t) => {
-    const dir = tmpDir(t);
-    const config = fresh(t);
-    const id = `pg-${config.schema}`;
-    const sink = new PostgresSink(id, config, miniContext(dir));
-    t.after(() => sink.close());
-    await sink.open();
-    const killed = await pgRows(url, 'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [`tributary-sink:${id}`]);
-    assert.equal(killed.length, 1);
+    const { dir, config, sink, kill } = await namedSink(t);
+    assert.equal(await kill(), 1);
     await new Promise((r) => setTimeout(r, 100));
-    const w = await sink.write(miniBatch(dir, 'run1-000001', [row('2024-03-05 10:00:00', 0)]));
-    assert.equal(w.written, 1);
-    await sink.commit('run1-000001');
-    assert.equal((await pgRows(url, `SELECT count(*) AS n FROM "${config.schema}".requests`))[0]!.n, 1);
+    await loadsOneRow(dir, config.schema, sink);
   });
 
   it('a connection lost in the middle of a write fails it with a TributaryError, leaves nothing, and the next write loads', async (t) => {
-    const dir = tmpDir(t);
-    const config = fresh(t);
-    const id = `pg-${config.schema}`;
-    const sink = new PostgresSink(id, config, miniContext(dir));
-    t.after(() => sink.close());
-    await sink.open();
+    const { dir, config, sink, kill } = await namedSink(t);
     const blocker = new pg.Client({ connectionString: url });
     await blocker.connect();
     t.after(() => blocker.end());
     await blocker.query('BEGIN');
     await blocker.query("SELECT pg_advisory_xact_lock(hashtextextended('tributary.load:' || $1, 0))", [`${config.schema}.requests`]);
-    const pending = sink.write(miniBatch(dir, 'run1-000000', [row('2024-03-05 10:00:00', 0)]));
+    const pending = assert.rejects(sink.write(miniBatch(dir, 'run1-000000', [row('2024-03-05 10:00:00', 0)])),
+      (e: unknown) => isTributaryError(e) && e.code === 'TRB_SINK_WRITE_FAILED');
     await new Promise((r) => setTimeout(r, 300)); // the write now waits for the load lock, inside its transaction
-    await pgRows(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`tributary-sink:${id}`]);
-    await assert.rejects(pending, (e: unknown) => isTributaryError(e) && e.code === 'TRB_SINK_WRITE_FAILED');
+    assert.equal(await kill(), 1);
+    await pending;
     await sink.abort('run1-000000');
     await blocker.query('ROLLBACK');
     assert.equal((await pgRows(url, `SELECT count(*) AS n FROM "${config.schema}".requests`))[0]!.n, 0);
-    const w = await sink.write(miniBatch(dir, 'run1-000001', [row('2024-03-05 10:00:00', 0)]));
-    assert.equal(w.written, 1);
-    await sink.commit('run1-000001');
-    assert.equal((await pgRows(url, `SELECT count(*) AS n FROM "${config.schema}".requests`))[0]!.n, 1);
+    await loadsOneRow(dir, config.schema, sink);
   });
 
   it('refuses TLS modes this server cannot do with TRB_CONNECT_POSTGRES_TLS_FAILED, before anything is written', async (t) => {

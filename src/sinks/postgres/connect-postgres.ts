@@ -31,11 +31,17 @@ export function tlsOptions(tls: PostgresTls, baseDir: string): false | Connectio
 /**
  * The `pg.Client` options of a config (password revealed here and only here). The session's
  * `application_name` is `tributary-sink:<sink id>`, so `pg_stat_activity` shows which sink it is.
+ * Throws `TRB_CONNECT_POSTGRES_TLS_FAILED` when `tls.ca` cannot be read, `TRB_SECRET_UNRESOLVED`
+ * when the password was not resolved from the vault.
  */
 export function clientConfig(config: PostgresConfig, baseDir: string, sink = 'sink'): pg.ClientConfig {
   const c = config.connection;
+  let ssl: false | ConnectionOptions;
+  try { ssl = tlsOptions(config.tls, baseDir); } catch (err) {
+    throw PostgresTlsFailed({ sink, server: serverLabel(config), reason: `cannot read tls.ca: ${(err as Error).message}` }, err);
+  }
   const common: pg.ClientConfig = {
-    ssl: tlsOptions(config.tls, baseDir),
+    ssl,
     connectionTimeoutMillis: config.connect_timeout_secs * 1000,
     application_name: `tributary-sink:${sink}`.slice(0, 63),
     options: '-c TimeZone=UTC -c DateStyle=ISO',
@@ -46,6 +52,8 @@ export function clientConfig(config: PostgresConfig, baseDir: string, sink = 'si
 }
 
 const AUTH_SQLSTATE = new Set(['28P01', '28000']);
+/** Node / OpenSSL error codes of a failed TLS handshake or certificate check. */
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|HOSTNAME_MISMATCH|EPROTO$)/;
 
 /** Maps a connection failure to its `TRB_CONNECT_POSTGRES_*` error (reason = driver message, which never holds the password). */
 export function connectError(sink: string, server: string, err: unknown): TributaryError {
@@ -53,17 +61,15 @@ export function connectError(sink: string, server: string, err: unknown): Tribut
   const reason = typeof e?.message === 'string' ? e.message : String(err);
   const details = { sink, server, reason };
   if (typeof e?.code === 'string' && AUTH_SQLSTATE.has(e.code)) return PostgresAuthFailed(details, err);
-  if (/ssl|tls|certificate|self.signed|CERT_|ERR_TLS|EPROTO/i.test(`${String(e?.code)} ${reason}`)) return PostgresTlsFailed(details, err);
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  // pg rejects with a code-less Error when the server answers the SSL request with "no": its text is the only signal.
+  if ((code !== undefined && TLS_CODES.test(code)) || (code === undefined && /does not support SSL/.test(reason))) return PostgresTlsFailed(details, err);
   return PostgresUnreachable(details, err);
 }
 
 /** Connects a new client; throws `TRB_CONNECT_POSTGRES_*` on failure. An idle connection error is passed to `onError`. */
 export async function connectPostgres(sink: string, config: PostgresConfig, baseDir: string, onError: (err: Error) => void): Promise<pg.Client> {
-  let opts: pg.ClientConfig;
-  try { opts = clientConfig(config, baseDir, sink); } catch (err) {
-    throw PostgresTlsFailed({ sink, server: serverLabel(config), reason: `cannot read tls.ca: ${(err as Error).message}` }, err);
-  }
-  const client = new pg.Client(opts);
+  const client = new pg.Client(clientConfig(config, baseDir, sink));
   client.on('error', onError);
   try {
     await client.connect();

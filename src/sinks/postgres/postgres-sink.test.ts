@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
 import { validatePipelineText } from '../../config/load-config.js';
+import { isTributaryError } from '../../core/errors.js';
 import { ACCESS_SCHEMA } from '../../core/record.js';
 import { registry } from '../../engine/registry.js';
 import { tmpDir } from '../../../test/helpers/tmp.js';
@@ -62,6 +63,8 @@ describe('postgres sink connection options', () => {
     assert.equal(tlsOptions({ mode: 'disable', min_version: 'TLSv1.2' }, dir), false);
     assert.deepEqual(tlsOptions({ mode: 'require', min_version: 'TLSv1.3' }, dir), { minVersion: 'TLSv1.3', rejectUnauthorized: false });
     assert.deepEqual(tlsOptions({ mode: 'verify-full', ca: 'ca.pem', min_version: 'TLSv1.2' }, dir), { minVersion: 'TLSv1.2', rejectUnauthorized: true, ca: 'PEM' });
+    const missing = PostgresConfig.parse({ connection: 'postgres://app@db/wh', tls: { ca: 'nope.pem' } });
+    assert.throws(() => clientConfig(missing, dir, 'pg'), (e: unknown) => isTributaryError(e) && e.code === 'TRB_CONNECT_POSTGRES_TLS_FAILED');
   });
 
   it('never puts the password in labels; sessions run in UTC', () => {

@@ -10,12 +10,21 @@ import type { TributaryError } from '../../core/errors.js';
 import type { PostgresConfig, PostgresTls } from './config.js';
 import { PostgresAuthFailed, PostgresTlsFailed, PostgresUnreachable } from './errors.js';
 
+/** Host, port, database and user of a connection URL or parts (a URL's missing parts: `localhost`, 5432, user name). */
+export function connectionParts(connection: PostgresConfig['connection']): { host: string; port: number; database: string; user: string } {
+  if (typeof connection !== 'string') return connection;
+  const u = new URL(connection);
+  const user = decodeURIComponent(u.username);
+  return {
+    host: decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1') || 'localhost', port: Number(u.port || 5432),
+    database: decodeURIComponent(u.pathname.slice(1)) || user, user,
+  };
+}
+
 /** `host:port/database` of a config, for messages and `location()` (never a password). */
 export function serverLabel(config: Pick<PostgresConfig, 'connection'>): string {
-  const c = config.connection;
-  if (typeof c !== 'string') return `${c.host}:${c.port}/${c.database}`;
-  const u = new URL(c);
-  return `${u.hostname || 'localhost'}:${u.port || '5432'}/${decodeURIComponent(u.pathname.slice(1))}`;
+  const c = connectionParts(config.connection);
+  return `${c.host}:${c.port}/${c.database}`;
 }
 
 /** Node TLS options for a `tls` section; `false` for `disable`. Reads `ca` relative to `baseDir`. */
@@ -47,8 +56,9 @@ export function clientConfig(config: PostgresConfig, baseDir: string, sink = 'si
     options: '-c TimeZone=UTC -c DateStyle=ISO',
   };
   if (config.password !== undefined) common.password = config.password.reveal();
-  if (typeof c === 'string') return { ...common, connectionString: c };
-  return { ...common, host: c.host, port: c.port, database: c.database, user: c.user };
+  // Parts, never `connectionString`: pg would let the URL's (absent) password override `password`.
+  const { host, port, database, user } = connectionParts(c);
+  return { ...common, host, port, database, user };
 }
 
 const AUTH_SQLSTATE = new Set(['28P01', '28000']);

@@ -106,7 +106,10 @@ async function ensureView(client: pg.Client, name: string, select: string): Prom
 /** Creates the schema, every table and the views of a layout (one transaction, under the DDL lock). */
 export async function ensurePgWarehouse(client: pg.Client, l: PgWarehouseLayout): Promise<void> {
   await withDdlLock(client, l.pgSchema, async () => {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(l.pgSchema)}`);
+    // CREATE SCHEMA IF NOT EXISTS checks CREATE on the database even when the schema exists: a role
+    // given only a schema made by an administrator must not need it.
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [l.pgSchema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(l.pgSchema)}`);
     await ensureDataTable(client, l.pgSchema, l.table, l.schema);
     for (const o of l.outputs) await ensureDataTable(client, l.pgSchema, o.dataset, o.schema);
     const q = qualified(l.pgSchema, l.quarantine);

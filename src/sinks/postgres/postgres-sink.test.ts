@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { validatePipelineText } from '../../config/load-config.js';
 import { isTributaryError } from '../../core/errors.js';
 import { ACCESS_SCHEMA } from '../../core/record.js';
+import { SecretValue } from '../../core/secret-value.js';
 import { registry } from '../../engine/registry.js';
 import { tmpDir } from '../../../test/helpers/tmp.js';
 import { PostgresConfig } from './config.js';
@@ -71,6 +72,9 @@ describe('postgres sink connection options', () => {
     const c = PostgresConfig.parse({ connection: { host: 'db', database: 'wh', user: 'app' }, tls: { mode: 'disable' } });
     assert.equal(serverLabel(c), 'db:5432/wh');
     assert.equal(serverLabel(PostgresConfig.parse({ connection: 'postgres://app@db.internal:6432/analytics' })), 'db.internal:6432/analytics');
+    const fromUrl = clientConfig(PostgresConfig.parse({ connection: 'postgres://app%40corp@[::1]/wh', password: SecretValue.of('pw') }), '/tmp');
+    assert.deepEqual([fromUrl.host, fromUrl.port, fromUrl.database, fromUrl.user, fromUrl.password, fromUrl.connectionString],
+      ['::1', 5432, 'wh', 'app@corp', 'pw', undefined], 'a URL is passed as parts so pg cannot drop the password');
     const opts = clientConfig(c, '/tmp');
     assert.match(String(opts.options), /TimeZone=UTC/);
     assert.equal(opts.password, undefined);

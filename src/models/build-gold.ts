@@ -14,12 +14,15 @@ import { loadModels } from './load-models.js';
 import { runModelTests, type ModelTestResult } from './model-tests.js';
 import { runModels, type ModelRunResult } from './run-models.js';
 import { createStagingViews } from './staging-views.js';
+import { exportGold, type GoldExport } from './export-gold.js';
 
 /** The outcome of {@link buildGold}. */
 export interface GoldReport {
   readonly warehouse: string;
   readonly seconds: number;
   readonly models: readonly ModelRunResult[];
+  /** Parquet written under the lake's `gold/` (absent without a lake sink, or when its Parquet is encrypted). */
+  readonly lake?: GoldExport;
   /** Present when tests were run. */
   readonly tests?: readonly ModelTestResult[];
 }
@@ -33,6 +36,13 @@ export interface BuildGoldOptions {
 }
 
 type SinkEntry = { readonly id: string; readonly type: string; readonly path?: unknown; readonly table?: unknown };
+
+/** The root of the pipeline's first unencrypted `lake` sink (where gold Parquet goes), if any. */
+function goldLakeRoot(loaded: LoadedPipeline): string | undefined {
+  const lake = (loaded.config.sinks as readonly (SinkEntry & { encryption_key?: unknown })[]).find((s) => s.type === 'lake');
+  if (!lake || lake.encryption_key !== undefined) return undefined;
+  return typeof lake.path === 'string' ? resolve(loaded.baseDir, lake.path) : join(loaded.dataDir, 'lake');
+}
 
 /** The warehouse file and request table the gold layer of `loaded` builds in. */
 export function goldTarget(loaded: LoadedPipeline, gold: GoldConfig): { path: string; table: string } {
@@ -57,8 +67,13 @@ export async function buildGold(loaded: LoadedPipeline, gold: GoldConfig, opts: 
       await createStagingViews(conn, table, gold.endpoint_patterns);
       results = await runModels(conn, models, opts.fullRefresh ? { fullRefresh: true } : {});
     }
+    const lakeRoot = goldLakeRoot(loaded);
+    const lake = lakeRoot !== undefined && results.length > 0 ? await exportGold(conn, lakeRoot, models, results) : undefined;
     const testResults = opts.test ? await runModelTests(conn, tests) : undefined;
-    return { warehouse: path, seconds: Math.round(performance.now() - t0) / 1000, models: results, ...(testResults ? { tests: testResults } : {}) };
+    return {
+      warehouse: path, seconds: Math.round(performance.now() - t0) / 1000, models: results,
+      ...(lake ? { lake } : {}), ...(testResults ? { tests: testResults } : {}),
+    };
   } finally {
     conn.disconnectSync();
   }

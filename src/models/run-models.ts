@@ -23,6 +23,8 @@ export interface ModelRunResult {
   readonly action: 'rebuilt' | 'incremental' | 'unchanged';
   /** Incremental: partitions rebuilt. */
   readonly partitions: number;
+  /** Incremental: the partition values (days, `YYYY-MM-DD`) rebuilt or emptied; absent when the whole model was rebuilt. */
+  readonly days?: readonly string[];
   /** Rows in the model afterwards (views: not counted, -1). */
   readonly rows: number;
   readonly seconds: number;
@@ -95,7 +97,7 @@ async function tableExists(conn: DuckDBConnection, name: string): Promise<boolea
   return Number(r.getRows()[0]![0]) > 0;
 }
 
-async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows'>> {
+async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows' | 'days'>> {
   const part = quoteIdent(m.partitionBy!);
   const current = new Map((await conn.runAndReadAll(`SELECT CAST(${part} AS VARCHAR), count(*) FROM ${quoteIdent(m.source!)} WHERE ${part} IS NOT NULL GROUP BY 1`))
     .getRows().map((r) => [String(r[0]), Number(r[1])]));
@@ -124,5 +126,5 @@ async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean)
   await conn.run(`INSERT INTO ${quoteIdent(m.name)} SELECT * FROM (${m.sql}) AS model WHERE model.${part} IN (${days})`);
   await saveState();
   await conn.run('COMMIT');
-  return { action: 'incremental', partitions: changed.length, rows: await count(conn, m.name) };
+  return { action: 'incremental', partitions: changed.length, days: changed, rows: await count(conn, m.name) };
 }

@@ -33,6 +33,8 @@ stages:
   - type: behavior
   - type: privacy
 sinks:
+  - id: lake
+    type: lake
   - id: warehouse
     type: duckdb
 gold:
@@ -71,6 +73,10 @@ test('built-in web models: built after the run, tests pass, endpoints normalised
   assert.deepEqual(endpoints, ['/users/:id/orders/:id', '/users/:id/orders/:id', '/items/:id/reviews/:id', '/api/:version/things/:id']);
   const [[kw]] = await ask(wh, "select keyword from search_keywords_day where day = date '2026-03-01'") as [[string]];
   assert.equal(kw, 'blue shoes');
+  // Gold lands in the lake too, as Parquet by day.
+  assert.ok(first.lake && first.lake.files > 20, JSON.stringify(first.lake));
+  const [[lakeFacts]] = await ask(wh, `select count(*) from read_parquet('${join(data, 'lake', 'gold', 'fact_requests')}/*/data.parquet', hive_partitioning = true)`) as [[bigint]];
+  assert.equal(Number(lakeFacts), Number(facts));
   const tested = await gold(dir, data, { build: false, test: true } as never);
   assert.ok(tested.tests!.length >= 20);
   assert.deepEqual(tested.tests!.filter((x) => !x.passed), []);
@@ -87,6 +93,9 @@ test('built-in web models: built after the run, tests pass, endpoints normalised
   const fact = inc.models.find((m) => m.model === 'fact_requests')!;
   assert.deepEqual([fact.action, fact.partitions], ['incremental', 1]);
   assert.ok(inc.models.filter((m) => m.materialized === 'incremental').every((m) => m.partitions <= 1));
+  const tables = inc.models.filter((m) => m.materialized === 'table').length;
+  const dayFiles = inc.models.filter((m) => m.materialized === 'incremental').reduce((a, m) => a + m.partitions, 0);
+  assert.equal(inc.lake?.files, tables + dayFiles, 'only the touched day of each incremental model is rewritten in the lake');
   const snapshot = async (): Promise<readonly unknown[]> => ask(wh, `select
     (select count(*) from fact_requests), (select sum(requests) from rollup_requests_day), (select sum(requests) from rollup_requests_hour),
     (select sum(requests) from endpoint_performance_day), (select count(*) from visitor_days), (select sum(requests) from not_found_day)`);

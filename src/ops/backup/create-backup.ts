@@ -23,6 +23,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { identityToRecipient } from 'age-encryption';
 import { loadPipelineFile, type LoadedPipeline } from '../../config/load-config.js';
 import { isTributaryError } from '../../core/errors.js';
+import { failpoint } from '../../core/failpoint.js';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import { registry } from '../../engine/registry.js';
 import { acquireRunLock, type RunLock } from '../../engine/runtime/run-lock.js';
@@ -199,6 +200,7 @@ async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> 
   let step = 'creating the output directory';
   try {
     await mkdir(join(tmp, 'members'), { recursive: true, mode: 0o700 });
+    await removeStaleSnapshots(d.stagingDir);
     await mkdir(work, { recursive: true, mode: 0o700 });
     step = 'snapshotting the control store';
     const snapshot = join(work, 'control.db');
@@ -233,6 +235,7 @@ async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> 
       const w = await writeMember(createReadStream(it.source), recipient, join(tmp, file));
       members.push({ name, role: it.role, file, restorePath: it.restorePath, size: w.plain.size, sha256: w.plain.sha256, storedSize: w.stored.size, storedSha256: w.stored.sha256 });
     }
+    failpoint('backup.after_members');
     step = 'writing the manifest';
     const unsigned: UnsignedManifest = {
       format: BACKUP_FORMAT, formatVersion: BACKUP_FORMAT_VERSION, tributaryVersion: tributaryVersion(), createdAt: job.createdAt,
@@ -243,6 +246,7 @@ async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> 
       members, references, counts: { control: controlCounts, warehouses: warehouseCounts },
     };
     await writeDurably(join(tmp, MANIFEST_FILE), `${JSON.stringify(signManifest(unsigned, identity), null, 2)}\n`);
+    failpoint('backup.before_rename');
     step = 'moving the backup into place';
     await rename(tmp, job.final);
     await fsyncDir(dirname(job.final));
@@ -258,6 +262,15 @@ async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> 
     await rm(work, { recursive: true, force: true });
     for (const l of locks) l.release();
   }
+}
+
+/**
+ * Removes control-store snapshots left in the staging area by a backup that crashed (they are
+ * plaintext). Called with every run lock held, so no other backup of this deployment is running.
+ */
+async function removeStaleSnapshots(stagingDir: string): Promise<void> {
+  if (!existsSync(stagingDir)) return;
+  for (const e of readdirSync(stagingDir)) if (e.startsWith('backup-')) await rm(join(stagingDir, e), { recursive: true, force: true });
 }
 
 /** Writes `text` to the new file `file` (mode 0600) and fsyncs it. */

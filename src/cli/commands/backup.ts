@@ -17,6 +17,8 @@ interface BackupFlags {
   readonly lake: string;
   readonly verify?: boolean;
   readonly json?: boolean;
+  readonly postgres?: string;
+  readonly postgresSchema?: string;
 }
 
 /** Human lines of a backup (and its verification). */
@@ -40,6 +42,8 @@ export function registerBackup(program: Command): void {
     .option('--data-dir <dir>', 'the data directory to back up (overrides the pipeline\'s)')
     .requiredOption('--out <path>', 'a new backup directory, or an existing directory to create `tributary-backup-<time>` in')
     .option('--lake <mode>', 'lake Parquet files and bronze objects: `reference` (listed with sha256) or `copy` (encrypted into the backup)', 'reference')
+    .option('--postgres <url>', 'also dump this PostgreSQL warehouse with pg_dump into the backup (default $TRIBUTARY_BACKUP_POSTGRES_URL); put the password in PGPASSWORD or ~/.pgpass, not the URL')
+    .option('--postgres-schema <name>', 'dump only this schema of --postgres')
     .option('--verify', 'after writing, restore into a temporary directory and compare row counts, then remove it')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', [
@@ -47,6 +51,7 @@ export function registerBackup(program: Command): void {
       'Examples:',
       '  tributary backup pipeline.yaml --out /backups/                  # /backups/tributary-backup-<time>',
       '  tributary backup --data-dir /srv/tributary --out /backups/b1 --lake copy --verify',
+      '  tributary backup pipeline.yaml --out /backups/ --postgres postgres://tributary@db:5432/warehouse',
       '',
       'Runs of every pipeline of the deployment are locked out while the backup is taken (a running',
       'pipeline makes it stop with TRB_PIPELINE_BUSY). Every member is age-encrypted to the vault key',
@@ -56,8 +61,10 @@ export function registerBackup(program: Command): void {
     .action(async (file: string | undefined, o: BackupFlags) => {
       if (o.lake !== 'reference' && o.lake !== 'copy') throw Validation({ reason: `--lake must be \`reference\` or \`copy\` (got \`${o.lake}\`)`, field: 'lake' });
       if (file === undefined && o.dataDir === undefined) throw Validation({ reason: 'give a pipeline file or `--data-dir`', field: 'pipeline' });
+      const pgUrl = o.postgres ?? process.env.TRIBUTARY_BACKUP_POSTGRES_URL;
       const result = await createBackup({
         out: o.out, files: o.lake as FilesMode, actor: cliActor(),
+        ...(pgUrl ? { postgres: { url: pgUrl, ...(o.postgresSchema ? { schema: o.postgresSchema } : {}) } } : {}),
         ...(file === undefined ? {} : { pipelineFile: file }), ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }),
       });
       const verified = o.verify ? await verifyBackup({ backup: result.path }) : undefined;

@@ -17,6 +17,7 @@ interface RestoreFlags {
   readonly filesFrom?: string;
   readonly allowMissingFiles?: boolean;
   readonly json?: boolean;
+  readonly postgres?: string;
 }
 
 function render(r: RestoreResult): string {
@@ -24,6 +25,8 @@ function render(r: RestoreResult): string {
     `Restored ${r.backup} (made ${r.createdAt} by Tributary ${r.tributaryVersion}) into ${r.dataDir}`,
     `  ${r.members} member(s) decrypted and verified; ${r.references.restored} referenced lake/bronze file(s) copied and verified`,
     ...(r.references.missing.length > 0 ? [`  MISSING or changed (${r.references.missing.length}): ${r.references.missing.join(', ')}`] : []),
+    ...r.postgres.restored.map((p) => `  PostgreSQL dump restored into ${p}`),
+    ...r.postgres.verifiedOnly.map((p) => `  PostgreSQL dump of ${p} verified but NOT loaded: give --postgres <url> to load it`),
     ...(r.relocated.length > 0 ? [`  Relocated (lived outside the data directory; point the pipeline's \`path\` at them): ${r.relocated.join(', ')}`] : []),
     ...Object.entries(r.counts.warehouses).map(([w, t]) => `  ${w}: ${t === null ? 'encrypted (rows not counted)' : Object.entries(t).map(([n, c]) => `${n}=${c}`).join(', ')}`),
   ].join('\n');
@@ -38,6 +41,7 @@ export function registerRestore(program: Command): void {
     .option('--verify', 'only verify: restore into a temporary directory, compare row counts with the manifest, remove it')
     .option('--files-from <dir>', 'read referenced lake/bronze files from this copy of the original data directory')
     .option('--allow-missing-files', 'restore even when referenced lake/bronze files are missing or changed (they are listed)')
+    .option('--postgres <url>', 'load the backup\'s PostgreSQL dump into this database (pg_restore, one transaction, replacing the dumped objects); without it the dump is only verified')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', [
       '',
@@ -58,7 +62,10 @@ export function registerRestore(program: Command): void {
         return;
       }
       if (o.dataDir === undefined) throw Validation({ reason: '`--data-dir <empty dir>` is required (or use --verify)', field: 'data-dir' });
-      const r = await restoreBackup({ backup, dataDir: o.dataDir, actor: cliActor(), allowMissingFiles: o.allowMissingFiles ?? false, ...shared });
+      const r = await restoreBackup({
+        backup, dataDir: o.dataDir, actor: cliActor(), allowMissingFiles: o.allowMissingFiles ?? false, ...shared,
+        ...(o.postgres ? { postgres: { url: o.postgres } } : {}),
+      });
       process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${render(r)}\n`);
     });
 }

@@ -21,7 +21,7 @@ export const BACKUP_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 
 /** What a member or reference is. */
-export type MemberRole = 'control-store' | 'warehouse' | 'lake-state' | 'lake-file' | 'bronze-object' | 'audit-mirror';
+export type MemberRole = 'control-store' | 'warehouse' | 'lake-state' | 'lake-file' | 'bronze-object' | 'audit-mirror' | 'postgres-dump';
 
 /** How lake Parquet files and bronze objects are kept: listed with their sha256, or copied in. */
 export type FilesMode = 'reference' | 'copy';
@@ -33,7 +33,10 @@ export interface BackupMember {
   readonly role: MemberRole;
   /** File inside the backup directory (`members/000001.age`). */
   readonly file: string;
-  /** Where it is restored, relative to the restored data directory. */
+  /**
+   * Where it is restored, relative to the restored data directory; for `postgres-dump` (a
+   * pg_dump custom-format archive, loaded with pg_restore) the dumped database and schema.
+   */
   readonly restorePath: string;
   /** Plaintext size in bytes and sha256 (hex). */
   readonly size: number;

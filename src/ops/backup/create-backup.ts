@@ -36,6 +36,7 @@ import {
 import { backupSources, type BackupSources } from './backup-sources.js';
 import { BackupOutputExists, BackupUnsupported, BackupWriteFailed } from './errors.js';
 import { fileDigest, writeMember } from './member-files.js';
+import { describePostgres, startPgDump, type PostgresTarget } from './pg-dump.js';
 import { snapshotSqlite, sqliteAppliedMigrations, sqliteRows, sqliteTableCounts } from './sqlite-snapshot.js';
 import { warehouseTableCounts } from './warehouse-counts.js';
 
@@ -57,6 +58,8 @@ export interface BackupOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Data keys instead of the deployment's vault (tests). */
   readonly keys?: DataKeys;
+  /** A PostgreSQL warehouse to dump with pg_dump into the backup (see pg-dump.ts). */
+  readonly postgres?: PostgresTarget;
 }
 
 /** What {@link createBackup} wrote. */
@@ -167,7 +170,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   try {
     await d.audit.record({ ...event, outcome: 'attempt', details: { files } }, { privileged: true });
     try {
-      const result = await writeBackup(d, { dataDir, pipeline, final, createdAt, files });
+      const result = await writeBackup(d, { dataDir, pipeline, final, createdAt, files, postgres: opts.postgres });
       await d.audit.record({ ...event, outcome: 'ok', details: { files, members: result.members, references: result.references, bytes: result.bytes, keyVersion: result.keyVersion } }, { privileged: true });
       return result;
     } catch (err) {
@@ -185,6 +188,7 @@ interface WriteJob {
   readonly final: string;
   readonly createdAt: string;
   readonly files: FilesMode;
+  readonly postgres: PostgresTarget | undefined;
 }
 
 async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> {
@@ -234,6 +238,15 @@ async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> 
       const file = join('members', `${String(members.length + 1).padStart(6, '0')}.age`);
       const w = await writeMember(createReadStream(it.source), recipient, join(tmp, file));
       members.push({ name, role: it.role, file, restorePath: it.restorePath, size: w.plain.size, sha256: w.plain.sha256, storedSize: w.stored.size, storedSha256: w.stored.sha256 });
+    }
+    if (job.postgres) {
+      const where = `${describePostgres(job.postgres.url)}${job.postgres.schema ? `#${job.postgres.schema}` : ''}`;
+      step = `dumping PostgreSQL \`${where}\``;
+      const file = join('members', `${String(members.length + 1).padStart(6, '0')}.age`);
+      const dump = startPgDump(job.postgres);
+      const w = await writeMember(dump.stdout, recipient, join(tmp, file));
+      await dump.done;
+      members.push({ name: `postgres-dump:${where}`, role: 'postgres-dump', file, restorePath: where, size: w.plain.size, sha256: w.plain.sha256, storedSize: w.stored.size, storedSha256: w.stored.sha256 });
     }
     failpoint('backup.after_members');
     step = 'writing the manifest';

@@ -57,3 +57,9 @@ export const BackupWriteFailed = defineError<{ out: string; step: string; reason
   'TRB_BACKUP_WRITE_FAILED',
   'Writing backup `{out}` failed while {step}: {reason}. No partial backup was left at that path',
   { family: 'store' });
+
+/** pg_dump or pg_restore failed (or is not installed); the message carries the tool's last lines, never a password. */
+export const BackupPostgresFailed = defineError<{ step: string; database: string; reason: string }>(
+  'TRB_BACKUP_POSTGRES_FAILED',
+  'PostgreSQL backup step failed while {step} on `{database}`: {reason}',
+  { family: 'store' });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ageDecryptStream, ageEncryptStream } from '../../security/crypto/age-stream.js';
 
@@ -64,6 +64,18 @@ export async function writeMember(plain: Readable, recipient: string, file: stri
     throw err;
   }
   return { plain: plainTap.digest(), stored: storedTap.digest() };
+}
+
+/**
+ * Decrypts the member file `file` with `identities` into `sink` (e.g. pg_restore's stdin), hashing
+ * the plaintext; without a sink the plaintext is only hashed. Returns the plaintext digest.
+ */
+export async function streamMember(file: string, identities: readonly string[], name: string, sink?: Writable): Promise<Digest> {
+  const tap = hashingTap();
+  const plain = ageDecryptStream(createReadStream(file), identities, { what: 'backup member', name, key: 'backup' });
+  if (sink) await pipeline(plain, tap, sink);
+  else await pipeline(plain, tap, async function* (src) { for await (const _ of src) { /* hash only */ } });
+  return tap.digest();
 }
 
 /**

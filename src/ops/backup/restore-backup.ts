@@ -21,12 +21,13 @@ import { isTributaryError } from '../../core/errors.js';
 import { openDeployment } from '../../engine/bootstrap.js';
 import { CONTROL_MIGRATION_NAMES } from '../../seams/control-store/migrations/control-migrations.js';
 import { backupIdentities } from './backup-identities.js';
-import { manifestMacValid, readManifest, type BackupCounts, type BackupManifest, type BackupReference } from './backup-manifest.js';
+import { manifestMacValid, readManifest, type BackupCounts, type BackupManifest, type BackupMember, type BackupReference } from './backup-manifest.js';
 import { fsyncDir } from './create-backup.js';
 import {
   BackupIncompatible, BackupManifestInvalid, BackupMemberCorrupt, BackupReferenceMissing, RestoreTargetNotEmpty,
 } from './errors.js';
-import { fileDigest, hashingTap, readMember, syncFile } from './member-files.js';
+import { fileDigest, hashingTap, readMember, streamMember, syncFile } from './member-files.js';
+import { startPgRestore, type PostgresTarget } from './pg-dump.js';
 import { sqliteTableCounts } from './sqlite-snapshot.js';
 import { warehouseTableCounts } from './warehouse-counts.js';
 
@@ -45,6 +46,8 @@ export interface RestoreOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Record `backup.restore` in the restored deployment (default true; `--verify` restores without). */
   readonly audit?: boolean;
+  /** Where a PostgreSQL dump in the backup is restored (pg_restore); without it the dump is only verified. */
+  readonly postgres?: PostgresTarget;
 }
 
 /** What {@link restoreBackup} did. */
@@ -59,6 +62,8 @@ export interface RestoreResult {
   readonly counts: BackupCounts;
   /** Warehouses and lake roots that lived outside the source data directory and where they are now. */
   readonly relocated: readonly string[];
+  /** PostgreSQL dumps loaded with pg_restore, and those only verified (no `postgres` target given). */
+  readonly postgres: { readonly restored: readonly string[]; readonly verifiedOnly: readonly string[] };
 }
 
 function checkTarget(target: string): void {
@@ -128,9 +133,12 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   const tmp = join(dirname(target), `.${basename(target)}.restoring-${randomBytes(6).toString('hex')}`);
   let counts: BackupCounts;
   const missing: string[] = [];
+  const pgRestored: string[] = [];
+  const pgVerified: string[] = [];
   try {
     await mkdir(tmp, { mode: 0o750 });
     for (const member of m.members) {
+      if (member.role === 'postgres-dump') continue;
       const dest = join(tmp, member.restorePath);
       await mkdir(dirname(dest), { recursive: true, mode: 0o750 });
       let got;
@@ -150,6 +158,10 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     if (missing.length > 0 && opts.allowMissingFiles !== true) {
       throw BackupReferenceMissing({ backup, count: missing.length, files: missing.slice(0, 10).concat(missing.length > 10 ? ['…'] : []) });
     }
+    for (const member of m.members.filter((x) => x.role === 'postgres-dump')) {
+      await restorePostgres(backup, member, identities, opts.postgres);
+      (opts.postgres ? pgRestored : pgVerified).push(member.restorePath);
+    }
     counts = await restoredCounts(tmp, m);
     if (existsSync(target)) await rmdir(target);
     await rename(tmp, target);
@@ -160,11 +172,31 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   }
   const result: RestoreResult = {
     backup, dataDir: target, createdAt: m.createdAt, tributaryVersion: m.tributaryVersion, members: m.members.length,
-    references: { restored: m.references.length - missing.length, missing }, counts,
+    references: { restored: m.references.length - missing.length, missing }, counts, postgres: { restored: pgRestored, verifiedOnly: pgVerified },
     relocated: [...new Set([...m.members, ...m.references].map((x) => x.restorePath).filter((p) => p.startsWith('external/')).map((p) => p.split('/').slice(0, 2).join('/')))],
   };
   if (opts.audit !== false) await auditRestore(target, env, opts.actor ?? 'engine', result);
   return result;
+}
+
+/** Loads (or, without a target, only verifies) one pg_dump member; all or nothing. */
+async function restorePostgres(backup: string, member: BackupMember, identities: readonly string[], target: PostgresTarget | undefined): Promise<void> {
+  const file = join(backup, member.file);
+  const restore = target ? startPgRestore(target) : undefined;
+  let got;
+  try {
+    got = await streamMember(file, identities, member.name, restore?.stdin);
+  } catch (err) {
+    if (restore) {
+      restore.stdin.destroy();
+      await restore.done; // a failed pg_restore is the real cause (its error is thrown here)
+    }
+    throw BackupMemberCorrupt({ backup, member: member.name, file: member.file, reason: isTributaryError(err) ? err.message : String(err) }, err);
+  }
+  await restore?.done;
+  if (got.size !== member.size || got.sha256 !== member.sha256) {
+    throw BackupMemberCorrupt({ backup, member: member.name, file: member.file, reason: 'its decrypted content differs from the manifest' });
+  }
 }
 
 /** Records the restore in the restored deployment's audit log (attempt, then ok). */

@@ -1,8 +1,8 @@
 /**
- * Where a deployment keeps what a backup takes: its warehouse files and lake roots, from the
- * pipeline file when one is given (each `duckdb` sink's `path`, each `lake` sink's `path`, resolved
- * as the sinks resolve them), else the defaults under the data directory (every `*.duckdb` file at
- * its top, and `<data_dir>/lake`). Each comes with the path it is restored to, relative to the
+ * Where a deployment keeps what a backup takes: its warehouse files (every `*.duckdb` file at the
+ * top of the data directory, plus each `duckdb` sink's `path` of the pipeline file when one is
+ * given) and lake roots (each `lake` sink's `path`, resolved as the sinks resolve them; without a
+ * pipeline file `<data_dir>/lake`). Each comes with the path it is restored to, relative to the
  * restored data directory: its own place when it lived inside the data directory, else a fixed
  * place (`external/...`) that the restore report names.
  */
@@ -42,15 +42,13 @@ type SinkEntry = { readonly id: string; readonly type: string; readonly path?: u
 /** The warehouses and lake roots of the deployment at `dataDir` (of `pipeline`, when given). */
 export function backupSources(dataDir: string, pipeline?: LoadedPipeline): BackupSources {
   const place = (abs: string, external: string): string => insideDataDir(dataDir, abs) ?? join('external', external);
-  if (pipeline === undefined) {
-    const warehouses = existsSync(dataDir)
-      ? readdirSync(dataDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.duckdb'))
-        .map((e) => ({ file: join(dataDir, e.name), restorePath: e.name }))
-      : [];
-    return { warehouses, lakes: [{ sink: null, root: join(dataDir, 'lake'), restorePath: 'lake' }] };
-  }
+  // Every warehouse at the top of the data directory (other pipelines' too), then the pipeline's own.
+  const warehouses: WarehouseSource[] = existsSync(dataDir)
+    ? readdirSync(dataDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.duckdb'))
+      .map((e) => ({ file: join(dataDir, e.name), restorePath: e.name }))
+    : [];
+  if (pipeline === undefined) return { warehouses, lakes: [{ sink: null, root: join(dataDir, 'lake'), restorePath: 'lake' }] };
   const ctx = { baseDir: pipeline.baseDir, dataDir };
-  const warehouses: WarehouseSource[] = [];
   const lakes: LakeSource[] = [];
   for (const s of pipeline.config.sinks as readonly SinkEntry[]) {
     const path = typeof s.path === 'string' ? s.path : undefined;

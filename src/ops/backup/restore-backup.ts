@@ -15,7 +15,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isTributaryError } from '../../core/errors.js';
 import { openDeployment } from '../../engine/bootstrap.js';
@@ -104,7 +104,14 @@ async function checkBackup(backup: string, m: BackupManifest, env: NodeJS.Proces
   if (!manifestMacValid(m, identities)) {
     throw BackupManifestInvalid({ backup, reason: 'its MAC does not match: the manifest was altered, or its escrowed key was replaced' });
   }
+  for (const entry of [...m.members, ...m.references]) {
+    const p = entry.restorePath;
+    if (entry.role !== 'postgres-dump' && (isAbsolute(p) || p.split(/[\\/]/).includes('..'))) {
+      throw BackupManifestInvalid({ backup, reason: `\`${p}\` would be restored outside the data directory` });
+    }
+  }
   for (const member of m.members) {
+    if (!/^members\/\d{6}\.age$/.test(member.file)) throw BackupManifestInvalid({ backup, reason: `member file \`${member.file}\` is not a member name` });
     const file = join(backup, member.file);
     if (!existsSync(file)) throw BackupMemberCorrupt({ backup, member: member.name, file: member.file, reason: 'the file is missing' });
     const got = await fileDigest(file);

@@ -16,29 +16,30 @@
  * Audited as `backup.create` (attempt, then ok or error) in the deployment's audit log.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { identityToRecipient } from 'age-encryption';
 import { loadPipelineFile, type LoadedPipeline } from '../../config/load-config.js';
 import { isTributaryError } from '../../core/errors.js';
 import { failpoint } from '../../core/failpoint.js';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import { registry } from '../../engine/registry.js';
-import { acquireRunLock, type RunLock } from '../../engine/runtime/run-lock.js';
 import { CONTROL_MIGRATION_TABLES } from '../../seams/control-store/migrations/control-migrations.js';
 import type { DataKeys } from '../../security/vault/data-keys.js';
 import {
   BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_FILE, signManifest,
-  type BackupMember, type BackupReference, type FilesMode, type MemberRole, type UnsignedManifest,
+  type BackupMember, type BackupReference, type FilesMode, type UnsignedManifest,
 } from './backup-manifest.js';
-import { backupSources, type BackupSources } from './backup-sources.js';
+import { dataFileItems, lockPipelines, removeStaleSnapshots, type Item } from './backup-items.js';
+import { backupSources } from './backup-sources.js';
 import { BackupOutputExists, BackupUnsupported, BackupWriteFailed } from './errors.js';
 import { fileDigest, writeMember } from './member-files.js';
 import { describePostgres, startPgDump, type PostgresTarget } from './pg-dump.js';
 import { snapshotSqlite, sqliteAppliedMigrations, sqliteRows, sqliteTableCounts } from './sqlite-snapshot.js';
 import { warehouseTableCounts } from './warehouse-counts.js';
+import { fsyncDir } from '../../sinks/_shared/durable-fs.js';
 
 /** Name of the vault age key backups are encrypted to. */
 export const BACKUP_KEY = 'backup';
@@ -77,11 +78,15 @@ export interface BackupResult {
   readonly counts: UnsignedManifest['counts'];
 }
 
-/** The Tributary version from package.json. */
+/** The Tributary version: `version` of the nearest package.json above this module (from src or dist alike). */
 export function tributaryVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('../../../package.json') as { version?: string }).version ?? 'unknown';
-  } catch { return 'unknown'; }
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      try { return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? 'unknown'; } catch { return 'unknown'; }
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
 }
 
 const stamp = (iso: string): string => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -94,51 +99,6 @@ function outputPath(out: string, createdAt: string): string {
   const inside = join(abs, `tributary-backup-${stamp(createdAt)}`);
   if (existsSync(inside)) throw BackupOutputExists({ out: inside });
   return inside;
-}
-
-/** Takes the run lock of every pipeline of the deployment; releases what it took when one is busy. */
-function lockPipelines(dataDir: string, names: Iterable<string>): RunLock[] {
-  const locks: RunLock[] = [];
-  try {
-    for (const n of new Set(names)) locks.push(acquireRunLock(dataDir, n));
-    return locks;
-  } catch (err) {
-    for (const l of locks) l.release();
-    throw err;
-  }
-}
-
-/** One thing to put in the backup: a file to encrypt in (`copy`) or to list (`reference`). */
-interface Item {
-  readonly role: MemberRole;
-  readonly source: string;
-  readonly restorePath: string;
-  readonly keep: 'copy' | 'reference';
-}
-
-/** Lake state files, lake Parquet files and bronze objects of the snapshot's manifests. */
-function dataFileItems(dataDir: string, snapshot: string, sources: BackupSources, files: FilesMode): Item[] {
-  const items: Item[] = [];
-  for (const lake of sources.lakes) {
-    const silver = join(lake.root, 'silver');
-    if (!existsSync(silver)) continue;
-    for (const e of readdirSync(silver, { withFileTypes: true })) {
-      const state = join(silver, e.name, '_tributary_state.json');
-      if (e.isDirectory() && existsSync(state)) {
-        items.push({ role: 'lake-state', source: state, restorePath: join(lake.restorePath, 'silver', e.name, '_tributary_state.json'), keep: 'copy' });
-      }
-    }
-  }
-  const fallback = sources.lakes.find((l) => l.sink === null) ?? sources.lakes[0];
-  for (const row of sqliteRows<{ path: string; sink: string }>(snapshot, 'SELECT path, sink FROM lake_files ORDER BY path')) {
-    const lake = sources.lakes.find((l) => l.sink === row.sink) ?? fallback;
-    if (!lake) continue;
-    items.push({ role: 'lake-file', source: join(lake.root, row.path), restorePath: join(lake.restorePath, row.path), keep: files });
-  }
-  for (const row of sqliteRows<{ object_key: string }>(snapshot, 'SELECT DISTINCT object_key FROM bronze_objects ORDER BY object_key')) {
-    items.push({ role: 'bronze-object', source: join(dataDir, 'bronze', row.object_key), restorePath: join('bronze', row.object_key), keep: files });
-  }
-  return items;
 }
 
 /**
@@ -277,23 +237,8 @@ async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> 
   }
 }
 
-/**
- * Removes control-store snapshots left in the staging area by a backup that crashed (they are
- * plaintext). Called with every run lock held, so no other backup of this deployment is running.
- */
-async function removeStaleSnapshots(stagingDir: string): Promise<void> {
-  if (!existsSync(stagingDir)) return;
-  for (const e of readdirSync(stagingDir)) if (e.startsWith('backup-')) await rm(join(stagingDir, e), { recursive: true, force: true });
-}
-
 /** Writes `text` to the new file `file` (mode 0600) and fsyncs it. */
 async function writeDurably(file: string, text: string): Promise<void> {
   const fh = await open(file, 'wx', 0o600);
   try { await fh.writeFile(text); await fh.sync(); } finally { await fh.close(); }
-}
-
-/** fsyncs a directory so a rename in it survives a crash. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
 }

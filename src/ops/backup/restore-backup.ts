@@ -22,7 +22,7 @@ import { openDeployment } from '../../engine/bootstrap.js';
 import { CONTROL_MIGRATION_NAMES } from '../../seams/control-store/migrations/control-migrations.js';
 import { backupIdentities } from './backup-identities.js';
 import { manifestMacValid, readManifest, type BackupCounts, type BackupManifest, type BackupMember, type BackupReference } from './backup-manifest.js';
-import { fsyncDir } from './create-backup.js';
+import { fsyncDir } from '../../sinks/_shared/durable-fs.js';
 import {
   BackupIncompatible, BackupManifestInvalid, BackupMemberCorrupt, BackupReferenceMissing, RestoreTargetNotEmpty,
 } from './errors.js';

@@ -27,7 +27,6 @@ import { failpoint } from '../../core/failpoint.js';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import { registry } from '../../engine/registry.js';
 import { CONTROL_MIGRATION_TABLES } from '../../seams/control-store/migrations/control-migrations.js';
-import type { DataKeys } from '../../security/vault/data-keys.js';
 import {
   BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_FILE, signManifest,
   type BackupMember, type BackupReference, type FilesMode, type UnsignedManifest,
@@ -57,8 +56,6 @@ export interface BackupOptions {
   /** Who backs up, as the audit log names it. Default `engine`. */
   readonly actor?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Data keys instead of the deployment's vault (tests). */
-  readonly keys?: DataKeys;
   /** A PostgreSQL warehouse to dump with pg_dump into the backup (see pg-dump.ts). */
   readonly postgres?: PostgresTarget;
 }
@@ -115,7 +112,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   }
   const url = env.TRIBUTARY_CONTROL_STORE_URL;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
-    throw BackupUnsupported({ what: 'a PostgreSQL control store', howto: 'back it up with pg_dump (scripts/pg-backup.sh; see docs/operations.md)' });
+    throw BackupUnsupported({ what: 'a PostgreSQL control store', howto: 'dump its control-store schema with pg_dump (docs/operations.md, "Backup and restore")' });
   }
   const pipeline: LoadedPipeline | undefined = opts.pipelineFile === undefined ? undefined : await loadPipelineFile(opts.pipelineFile, registry, { env });
   const dataDir = resolve(opts.dataDir ?? pipeline!.dataDir);
@@ -124,7 +121,7 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   }
   const createdAt = new Date().toISOString();
   const final = outputPath(opts.out, createdAt);
-  const d = await openDeployment(dataDir, env, opts.keys ? { keys: opts.keys } : {});
+  const d = await openDeployment(dataDir, env);
   const event = { actor: opts.actor ?? 'engine', action: 'backup.create', target: final, requestId: randomUUID() } as const;
   const files = opts.files ?? 'reference';
   try {

@@ -20,6 +20,8 @@ import { registerAudit } from './commands/audit.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerErase } from './commands/erase.js';
 import { registerModels } from './commands/models.js';
+import { registerBackup } from './commands/backup.js';
+import { registerRestore } from './commands/restore.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -30,7 +32,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
-    registerSecrets, registerAudit, registerDecrypt, registerErase, registerModels, registerDoctor]) {
+    registerSecrets, registerAudit, registerDecrypt, registerErase, registerModels, registerDoctor,
+    registerBackup, registerRestore]) {
     register(program);
   }
   return program;

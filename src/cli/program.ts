@@ -19,6 +19,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerErase } from './commands/erase.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
-    registerSecrets, registerAudit, registerDecrypt, registerErase, registerDoctor]) {
+    registerSecrets, registerAudit, registerDecrypt, registerErase, registerLifecycle, registerDoctor]) {
     register(program);
   }
   return program;

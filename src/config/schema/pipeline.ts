@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ComponentRegistry, ComponentSection } from '../registry-types.js';
 import { COMPONENT_SECTIONS } from '../registry-types.js';
 import { componentSectionSchema, NAME_PATTERN } from './component-entry.js';
+import { RetentionSection, type RetentionConfig } from '../../ops/lifecycle/retention-config.js';
 
 /** `quality:` — the run's data quality gate. */
 export const QualitySection = z.strictObject({
@@ -76,6 +77,8 @@ export interface PipelineConfig {
   readonly sinks: readonly ComponentConfig[];
   readonly quality: QualityConfig;
   readonly engine: EngineConfig;
+  /** Data lifecycle per layer (`tributary lifecycle run`). */
+  readonly retention: RetentionConfig;
 }
 
 /** `params.trb` of the zod issue raised for a duplicate component id. */
@@ -112,6 +115,7 @@ export function buildPipelineSchema(registry: ComponentRegistry): z.ZodType<Pipe
       .min(1, { error: 'needs at least one sink' }),
     quality: QualitySection.prefault({}),
     engine: EngineSection.prefault({}),
+    retention: RetentionSection.prefault({}),
   }).superRefine((cfg, ctx) => {
     if ((cfg as unknown) === null || typeof cfg !== 'object' || Array.isArray(cfg)) return;
     const owner = new Map<string, string>();

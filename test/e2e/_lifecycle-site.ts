@@ -80,7 +80,25 @@ export async function site(name: string): Promise<Site> {
     const r = db.prepare("UPDATE bronze_objects SET ingested_at = ? WHERE uri LIKE '%old.log'").run(new Date(now - 100 * DAY).toISOString());
     assert.ok(r.changes > 0, 'the old log has bronze segments');
   } finally { db.close(); }
+  await addGoldTables(join(data, 'warehouse.duckdb'), now);
   return { dir: ws.dir, file, data, archive: join(ws.dir, 'archive', name), at: new Date(now + 37 * DAY).toISOString(), cleanup: ws.cleanup };
+}
+
+/**
+ * Gold tables as a gold layer would leave them: `fact_daily` (3 rows 800 days old, 2 recent), a
+ * dimension `dim_page` (no age) and `rollup_plain` (no time column).
+ */
+async function addGoldTables(path: string, now: number): Promise<void> {
+  const db = await DuckDBInstance.create(path);
+  try {
+    const conn = await connectUtc(db);
+    try {
+      const day = (ago: number): string => new Date(now - ago * DAY).toISOString().slice(0, 10);
+      await conn.run(`CREATE TABLE fact_daily AS SELECT * FROM (VALUES (DATE '${day(800)}', 1), (DATE '${day(801)}', 2), (DATE '${day(802)}', 3), (DATE '${day(10)}', 4), (DATE '${day(11)}', 5)) v(day, hits)`);
+      await conn.run("CREATE TABLE dim_page AS SELECT * FROM (VALUES ('/a'), ('/b')) v(path)");
+      await conn.run('CREATE TABLE rollup_plain AS SELECT 1 AS x');
+    } finally { conn.disconnectSync(); }
+  } finally { db.closeSync(); }
 }
 
 /** The control store's manifests. */

@@ -2,7 +2,7 @@
  * `tributary lifecycle run` end to end on a real pipeline run over logs spanning months: a dry run
  * reports exactly what expires per layer and changes no file; the run then removes exactly the old
  * lake partitions (moved to cold storage as readable Parquet, checked against the manifest's
- * sha256), the old warehouse rows, every quarantined row (lake and warehouse) and the old bronze
+ * sha256), the old warehouse rows (silver and gold tables), every quarantined row (lake and warehouse) and the old bronze
  * segments and objects — nothing else; it is audited (attempt then outcome per layer, chain
  * verifies); a second run finds nothing; a bronze replay of what remains resurrects nothing.
  */
@@ -31,10 +31,13 @@ describe('lifecycle run: retention per layer, cold storage, dry run, audit', { c
     assert.ok(want.lakeSilverFiles > 30 && want.whRequests > 1000 && want.whQuarantine > 0 && want.oldBronze.length > 0, JSON.stringify(want));
     assert.ok(want.whRequests < want.totalRequests, 'recent rows are kept');
     assert.equal(dry.totals.lakeRows, want.lakeSilverRows + want.lakeQuarantineRows);
+    assert.equal(dry.totals.warehouseRows, want.whRequests + want.whQuarantine + want.whEvents + 3);
     assert.equal(dry.totals.lakeFiles, dry.lake.reduce((a, p) => a + p.files, 0));
     assert.ok(dry.lake.every((p) => p.action === 'move' && p.coldDir?.startsWith(s.archive)));
     const rows = (table: string) => dry.warehouse.find((w) => w.table === table)!.rows;
     assert.deepEqual([rows('requests'), rows('quarantine'), rows('security_events')], [want.whRequests, want.whQuarantine, want.whEvents]);
+    assert.deepEqual(dry.warehouse.filter((w) => w.layer === 'gold').map((w) => [w.table, w.column, w.rows]), [['fact_daily', 'day', 3]], 'gold: fact_daily by its day column');
+    assert.ok(dry.notes.some((n) => n.includes('`rollup_plain`')), 'a gold table without a time column is reported');
     assert.equal(dry.bronze.segments, want.oldBronze.length);
     assert.deepEqual(dry.bronze.keys, [...new Set(want.oldBronze.map((b) => b.objectKey))].sort());
     assert.ok(dry.bronze.bytes > 0 && dry.totals.lakeBytes > 0);
@@ -73,6 +76,8 @@ describe('lifecycle run: retention per layer, cold storage, dry run, audit', { c
     const cut = applied.cutoffs.silver.slice(0, 19);
     const [[old, total, q]] = await ask(s, `SELECT (SELECT count(*) FROM w.requests WHERE ts < TIMESTAMP '${cut}'), (SELECT count(*) FROM w.requests), (SELECT count(*) FROM w.quarantine)`) as [[number, number, number]];
     assert.deepEqual([old, total, q], [0, want.totalRequests - want.whRequests, 0]);
+    const [[fact, dim, plain]] = await ask(s, 'SELECT (SELECT sum(hits) FROM w.fact_daily), (SELECT count(*) FROM w.dim_page), (SELECT count(*) FROM w.rollup_plain)') as [[number, number, number]];
+    assert.deepEqual([fact, dim, plain], [9, 2, 1], 'only the old gold fact rows are gone');
     // Bronze: the old segments and their objects are gone, the recent ones stay.
     const oldKeys = new Set(want.oldBronze.map((b) => b.objectKey));
     assert.ok(now.bronze.length > 0 && now.bronze.every((b) => !b.uri.endsWith('old.log')));

@@ -4,7 +4,8 @@
  * lake partitions (moved to cold storage as readable Parquet, checked against the manifest's
  * sha256), the old warehouse rows (silver and gold tables), every quarantined row (lake and warehouse) and the old bronze
  * segments and objects — nothing else; it is audited (attempt then outcome per layer, chain
- * verifies); a second run finds nothing; a bronze replay of what remains resurrects nothing.
+ * verifies); a second run finds nothing; a bronze replay of what remains resurrects nothing; `--every`
+ * repeats and stops cleanly on SIGTERM.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -12,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LifecycleReport } from '../../src/ops/lifecycle/lifecycle-report.js';
-import { cli } from './_cli.js';
+import { cli, collect, spawnCli } from './_cli.js';
 import { ask, expected, lifecycle, manifests, partsOnDisk, site, snapshot, type Site } from './_lifecycle-site.js';
 
 describe('lifecycle run: retention per layer, cold storage, dry run, audit', { concurrency: 1 }, () => {
@@ -118,6 +119,20 @@ describe('lifecycle run: retention per layer, cold storage, dry run, audit', { c
     const [[rowsAfter, oldAfter]] = await ask(s, `SELECT count(*), count(*) FILTER (WHERE ts < TIMESTAMP '${applied.cutoffs.silver.slice(0, 19)}') FROM w.requests`) as [[number, number]];
     assert.deepEqual([rowsAfter, oldAfter], [rowsBefore, 0]);
     assert.deepEqual((await manifests(s)).lake.map((f) => [f.path, f.rows]), beforeReplay.lake.map((f) => [f.path, f.rows]));
+  });
+
+  it('--every runs at once, then per interval, and stops cleanly on SIGTERM', async () => {
+    const child = spawnCli(['lifecycle', 'run', s.file, '--json', '--every', '1s', '--at', s.at]);
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    const done = collect(child);
+    while (out.split('\n').filter(Boolean).length < 2) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as LifecycleReport);
+    assert.ok(reports.length >= 2 && reports.every((x) => x.totals.lakeFiles === 0 && !x.dryRun));
+    assert.ok(!existsSync(join(s.data, 'lc.run.lock')), 'the run lock is released');
   });
 
   it('rejects a bad --every or --at and a retention duration that is not strict', async () => {

@@ -8,23 +8,15 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { failpoint } from '../../core/failpoint.js';
+import type { WarehouseTarget } from '../../security/erase/warehouse-eraser.js';
 import { messageOf } from '../../sinks/_shared/duckdb-values.js';
 import { quoteIdent, quoteLiteral } from '../../sinks/_shared/sql.js';
 import { LifecycleWarehouseFailed } from './errors.js';
 import type { WarehouseTableExpiry } from './lifecycle-report.js';
 import type { RetentionCutoffs } from './retention-cutoffs.js';
 
-/** A warehouse as the pipeline config describes it. */
-export interface WarehouseRetentionTarget {
-  readonly sink: string;
-  readonly path: string;
-  readonly table: string;
-  readonly quarantineTable: string;
-  /** Tables of the pipeline's additional datasets. */
-  readonly outputTables: readonly string[];
-  /** The revealed `encryption_key`, when the file is encrypted. */
-  readonly encryptionKey?: string;
-}
+/** A warehouse as the pipeline config describes it (the same description erasure uses). */
+export type WarehouseRetentionTarget = WarehouseTarget;
 
 /** Silver tables besides the sink's own and the pipeline's outputs, when they exist. */
 export const EXTRA_SILVER_TABLES: readonly string[] = Object.freeze(['security_events']);

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LifecycleReport } from '../../src/ops/lifecycle/lifecycle-report.js';
@@ -50,9 +50,13 @@ describe('lifecycle run: retention per layer, cold storage, dry run, audit', { c
     assert.deepEqual(snapshot(s), snap);
   });
 
-  it('removes exactly the expired partitions, rows and objects; moved partitions are readable Parquet in cold storage', async () => {
+  it('removes exactly the expired partitions, rows and objects (and compacts the warehouse); moved partitions are readable Parquet in cold storage', async () => {
     const before0 = await manifests(s);
-    applied = await lifecycle(s);
+    const size0 = statSync(join(s.data, 'warehouse.duckdb')).size;
+    applied = await lifecycle(s, '--compact');
+    assert.deepEqual(applied.compacted, [join(s.data, 'warehouse.duckdb')]);
+    assert.ok(statSync(join(s.data, 'warehouse.duckdb')).size < size0, 'compaction shrank the warehouse file');
+    assert.ok(!existsSync(join(s.data, 'warehouse.duckdb.erase-compact')), 'no compaction is owed');
     assert.equal(applied.dryRun, false);
     assert.deepEqual(applied.totals, dry.totals, 'the run did what the dry run said');
     const now = await manifests(s);

@@ -18,6 +18,7 @@ interface LifecycleFlags {
   readonly every?: string;
   readonly at?: string;
   readonly dataDir?: string;
+  readonly compact?: boolean;
 }
 
 function parseAt(text: string): Date {
@@ -38,6 +39,7 @@ export function registerLifecycle(program: Command): void {
     .option('--json', 'print the report as JSON (one line per run with --every)')
     .option('--every <interval>', 'keep running: once now, then every interval (`1h`, `15m`, `30s`, `1d`) until SIGINT/SIGTERM')
     .option('--at <time>', 'evaluate retention as of this ISO-8601 time instead of now (previews)')
+    .option('--compact', 'rewrite each warehouse file after deleting, so the expired rows\' bytes are gone (slower; default: the space is reused)')
     .option('--data-dir <dir>', 'override the data directory')
     .addHelpText('after', [
       '',
@@ -52,7 +54,7 @@ export function registerLifecycle(program: Command): void {
     ].join('\n'))
     .action(async (file: string, o: LifecycleFlags) => {
       const opts: LifecycleOptions = {
-        dryRun: o.dryRun ?? false, actor: cliActor(),
+        dryRun: o.dryRun ?? false, compact: o.compact ?? false, actor: cliActor(),
         ...(o.at ? { at: parseAt(o.at) } : {}),
         ...(o.dataDir ? { dataDir: o.dataDir } : {}),
       };

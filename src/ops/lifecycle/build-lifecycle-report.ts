@@ -16,6 +16,8 @@ export interface ReportInput {
   readonly lake: LakePlan;
   /** Planned (or, once applied, deleted) rows per warehouse table. */
   readonly warehouse: readonly WarehouseTableExpiry[];
+  /** Warehouse files rewritten without the deleted rows' bytes (empty in a plan). */
+  readonly compacted?: readonly string[];
   readonly notes: readonly string[];
 }
 
@@ -41,12 +43,14 @@ export function buildLifecycleReport(r: ReportInput): LifecycleReport {
   const bronzeBytes = r.bronze.objects.reduce((a, o) => a + o.bytes, 0);
   const notes = [...r.notes];
   if (r.lake.unpartitioned > 0) notes.push(`${r.lake.unpartitioned} lake file(s) have no day partition and are never expired.`);
+  if (r.lake.missing.length > 0) notes.push(`${r.lake.missing.length} expired lake file(s) listed in the manifest are missing on disk (${r.lake.missing.slice(0, 3).join(', ')}): their entries are removed, nothing is moved.`);
   if (r.bronze.shared > 0) notes.push(`${r.bronze.shared} bronze object(s) of expired segments are kept: newer segments or other pipelines still reference them.`);
   return {
     pipeline: r.pipeline, requestId: r.requestId, dryRun: r.dryRun, cutoffs: r.cutoffs, coldStorage: r.cold?.dir ?? null,
     bronze: { segments: r.bronze.expired.length, objects: r.bronze.objects.length, bytes: bronzeBytes, shared: r.bronze.shared, keys: r.bronze.objects.map((o) => o.key) },
     lake,
     warehouse: r.warehouse,
+    compacted: r.compacted ?? [],
     totals: {
       bronzeObjects: r.bronze.objects.length, bronzeBytes,
       lakePartitions: lake.length, lakeFiles: r.lake.files.length,

@@ -19,10 +19,13 @@ export const LifecycleLakeFailed = defineError<{ path: string; step: string; rea
   'Lifecycle failed on lake file `{path}` while {step}: {reason}. Run `tributary lifecycle run` again once the cause is fixed; no referenced file is lost',
   { family: 'sink' });
 
-/** Deleting expired warehouse rows failed; the transaction was rolled back (nothing deleted). */
+/**
+ * Opening, deleting from or compacting a warehouse failed. A failed delete is rolled back (nothing
+ * deleted); a failed compaction leaves the expired rows deleted, their bytes until the next compaction.
+ */
 export const LifecycleWarehouseFailed = defineError<{ path: string; step: string; reason: string }>(
   'TRB_LIFECYCLE_WAREHOUSE_FAILED',
-  'Lifecycle failed on the warehouse `{path}` while {step}: {reason}. Nothing was deleted; run `tributary lifecycle run` again once the cause is fixed',
+  'Lifecycle failed on the warehouse `{path}` while {step}: {reason}. Run `tributary lifecycle run` again once the cause is fixed',
   { family: 'sink' });
 
 /** Deleting expired bronze objects failed after their manifest rows were removed; the next run finishes it. */

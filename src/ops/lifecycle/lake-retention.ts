@@ -49,6 +49,8 @@ export interface LakePlan {
   readonly manifest: ReadonlyMap<string, { readonly target: LakeRetentionTarget; readonly paths: ReadonlySet<string>; readonly datasets: ReadonlySet<string> }>;
   /** Manifest files without a day partition (never expired). */
   readonly unpartitioned: number;
+  /** Expired manifest files missing on disk (their entries go; there is nothing to move). */
+  readonly missing: readonly string[];
 }
 
 const DAY = /^day=(\d{4}-\d{2}-\d{2})$/;
@@ -58,6 +60,7 @@ export async function planLakeExpiry(control: ControlStore, pipeline: string, ta
   const files: ExpiredLakeFile[] = [];
   const manifest = new Map<string, { target: LakeRetentionTarget; paths: Set<string>; datasets: Set<string> }>();
   let unpartitioned = 0;
+  const missing: string[] = [];
   for (const target of targets) {
     const entries = await control.listLakeFiles({ pipeline, sink: target.sink });
     manifest.set(target.sink, { target, paths: new Set(entries.map((e) => e.path)), datasets: new Set([target.dataset, ...entries.map((e) => e.dataset)]) });
@@ -65,10 +68,12 @@ export async function planLakeExpiry(control: ControlStore, pipeline: string, ta
       const area = entry.path.startsWith('quarantine/') ? 'quarantine' : 'silver';
       const day = DAY.exec(entry.partition ?? '')?.[1];
       if (day === undefined) { unpartitioned++; continue; }
-      if (day < cutoffDay(area === 'quarantine' ? cutoffs.quarantine : cutoffs.silver)) files.push({ target, entry, area, day });
+      if (day >= cutoffDay(area === 'quarantine' ? cutoffs.quarantine : cutoffs.silver)) continue;
+      files.push({ target, entry, area, day });
+      if (!existsSync(join(target.root, entry.path))) missing.push(entry.path);
     }
   }
-  return { files, manifest, unpartitioned };
+  return { files, manifest, unpartitioned, missing };
 }
 
 /**
@@ -94,7 +99,7 @@ export async function expireLake(control: ControlStore, pipeline: string, change
       for (const f of plan.files) {
         current = f.entry.path;
         const source = join(f.target.root, f.entry.path);
-        if (!existsSync(source)) continue; // listed but gone: nothing to keep (reported by reconcile's caller as missing)
+        if (!existsSync(source)) continue; // listed but gone: nothing to move (reported by the plan)
         const { bytes, sha256 } = await cold.copy(source, f.entry.path, f.entry.sha256);
         moved.push({ path: f.entry.path, sink: f.entry.sink, dataset: f.entry.dataset, partition: f.entry.partition, rows: f.entry.rows, bytes, sha256, changeId, movedAt });
       }

@@ -59,6 +59,8 @@ export interface LifecycleReport {
   readonly bronze: BronzeExpiry;
   readonly lake: readonly LakePartitionExpiry[];
   readonly warehouse: readonly WarehouseTableExpiry[];
+  /** Warehouse files rewritten without the deleted rows' bytes (`--compact`). */
+  readonly compacted: readonly string[];
   readonly totals: {
     readonly bronzeObjects: number;
     readonly bronzeBytes: number;

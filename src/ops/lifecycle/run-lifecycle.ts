@@ -41,6 +41,8 @@ export interface LifecycleOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Data keys instead of the deployment's vault (tests). */
   readonly keys?: DataKeys;
+  /** Rewrite each warehouse file after deleting, so the expired rows' bytes are gone (default false). */
+  readonly compact?: boolean;
 }
 
 type Entry = { readonly id: string; readonly type: string } & Readonly<Record<string, unknown>>;
@@ -114,12 +116,15 @@ async function lifecycleLocked(loaded: LoadedPipeline, cfg: Resolved, d: Deploym
 
     step = 'warehouse';
     const deleted: WarehouseTableExpiry[] = [];
-    await audit('warehouse', 'attempt', { tables: Object.fromEntries(plan.warehouse.map((w) => [`${w.sink}.${w.table}`, w.rows])) });
+    const compacted: string[] = [];
+    const compact = opts.compact ?? false;
+    await audit('warehouse', 'attempt', { compact, tables: Object.fromEntries(plan.warehouse.map((w) => [`${w.sink}.${w.table}`, w.rows])) });
     for (const [w, p] of planned) {
-      const n = await w.apply(p);
-      for (const e of p) deleted.push({ ...strip(e), rows: n.get(e.table) ?? 0 });
+      const r = await w.apply(p, compact);
+      for (const e of p) deleted.push({ ...strip(e), rows: r.deleted.get(e.table) ?? 0 });
+      if (r.compacted) compacted.push(w.target.path);
     }
-    await audit('warehouse', 'ok', { tables: Object.fromEntries(deleted.map((w) => [`${w.sink}.${w.table}`, w.rows])) });
+    await audit('warehouse', 'ok', { compacted: compacted.length, tables: Object.fromEntries(deleted.map((w) => [`${w.sink}.${w.table}`, w.rows])) });
 
     step = 'bronze';
     const bronzeCounts = { segments: plan.bronze.segments, objects: plan.bronze.objects, bytes: plan.bronze.bytes };
@@ -129,7 +134,7 @@ async function lifecycleLocked(loaded: LoadedPipeline, cfg: Resolved, d: Deploym
     await expireBronze(d.control, d.bronze, cfg.name, bronzePlan, intent);
     await audit('bronze', 'ok', { ...bronzeCounts, recovered });
 
-    const report = buildLifecycleReport({ ...input, warehouse: deleted });
+    const report = buildLifecycleReport({ ...input, warehouse: deleted, compacted });
     await audit('run', 'ok', { dryRun, ...report.totals }, true);
     return report;
   } catch (err) {

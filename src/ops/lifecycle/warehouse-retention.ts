@@ -4,10 +4,12 @@
  * the rows whose `ts` is before the silver cutoff, the quarantine table those whose
  * `quarantined_at` is before the quarantine cutoff, and gold tables (`retention.gold_tables`) those
  * whose time column is before the gold cutoff. Every delete of one warehouse runs in ONE
- * transaction: all or nothing. Failpoint `lifecycle.warehouse.after_delete`.
+ * transaction: all or nothing; with `--compact` the file is then rewritten without their bytes.
+ * Failpoint `lifecycle.warehouse.after_delete`.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { failpoint } from '../../core/failpoint.js';
+import { compactionPending, compactWarehouse, markCompactionPending } from '../../security/erase/compact-warehouse.js';
 import type { WarehouseTarget } from '../../security/erase/warehouse-eraser.js';
 import { messageOf } from '../../sinks/_shared/duckdb-values.js';
 import { quoteIdent, quoteLiteral } from '../../sinks/_shared/sql.js';
@@ -40,11 +42,14 @@ export class WarehouseRetention {
   readonly target: WarehouseRetentionTarget;
   readonly #conn: DuckDBConnection;
   readonly #alias: string;
+  /** ATTACH options of the file's key, for the compacted copy. */
+  readonly #attachOptions: string;
 
   private constructor(conn: DuckDBConnection, target: WarehouseRetentionTarget, alias: string) {
     this.#conn = conn;
     this.target = target;
     this.#alias = alias;
+    this.#attachOptions = target.encryptionKey === undefined ? '' : ` (ENCRYPTION_KEY ${quoteLiteral(target.encryptionKey)})`;
   }
 
   /** ATTACHes the warehouse file as `alias` (read-only for a dry run). Throws `TRB_LIFECYCLE_WAREHOUSE_FAILED` (key never in the message) when it cannot be opened. */
@@ -54,7 +59,7 @@ export class WarehouseRetention {
     try {
       await conn.run(`ATTACH ${quoteLiteral(target.path)} AS ${quoteIdent(alias)}${opts}`);
     } catch (err) {
-      const reason = target.encryptionKey === undefined ? messageOf(err) : messageOf(err).replaceAll(target.encryptionKey, '[redacted]');
+      const reason = redact(messageOf(err), target.encryptionKey);
       throw LifecycleWarehouseFailed({ path: target.path, step: 'opening it', reason }, target.encryptionKey === undefined ? err : undefined);
     }
     return new WarehouseRetention(conn, target, alias);
@@ -91,13 +96,29 @@ export class WarehouseRetention {
 
   /**
    * Deletes the planned rows of every table with expired rows in ONE transaction and returns the
-   * rows deleted per table. Throws `TRB_LIFECYCLE_WAREHOUSE_FAILED` (rolled back) on failure.
+   * rows deleted per table. With `compact`, the file is then rewritten without the deleted rows'
+   * bytes (erasure's compaction: a marker written before the delete makes an interrupted compaction
+   * finish at the next `lifecycle run --compact` or `erase`); a compaction owed from before is done
+   * even when nothing is deleted now. Throws `TRB_LIFECYCLE_WAREHOUSE_FAILED`: a failed delete is
+   * rolled back, a failed compaction leaves the rows deleted.
    */
-  async apply(planned: readonly PlannedDelete[]): Promise<Map<string, number>> {
+  async apply(planned: readonly PlannedDelete[], compact: boolean): Promise<{ deleted: Map<string, number>; compacted: boolean }> {
     const deleted = new Map<string, number>();
     const todo = planned.filter((p) => p.rows > 0);
-    if (todo.length === 0) return deleted;
+    const owed = compactionPending(this.target.path);
+    if (todo.length > 0) await this.#delete(todo, deleted, compact);
+    if (!compact || (todo.length === 0 && !owed)) return { deleted, compacted: false };
     try {
+      await compactWarehouse(this.#conn, this.#alias, this.target.path, this.#attachOptions);
+    } catch (err) {
+      throw LifecycleWarehouseFailed({ path: this.target.path, step: 'compacting (the expired rows are deleted; their bytes stay until the next `lifecycle run --compact`)', reason: this.#redact(messageOf(err)) });
+    }
+    return { deleted, compacted: true };
+  }
+
+  async #delete(todo: readonly PlannedDelete[], deleted: Map<string, number>, compact: boolean): Promise<void> {
+    try {
+      if (compact) await markCompactionPending(this.target.path);
       await this.#conn.run('BEGIN TRANSACTION');
       for (const p of todo) deleted.set(p.table, (await this.#conn.run(`DELETE FROM ${this.#from(p.table)} WHERE ${p.predicate}`)).rowsChanged);
       await this.#conn.run('COMMIT');
@@ -107,7 +128,6 @@ export class WarehouseRetention {
     }
     await this.#conn.run(`CHECKPOINT ${quoteIdent(this.#alias)}`);
     failpoint('lifecycle.warehouse.after_delete');
-    return deleted;
   }
 
   /** DETACHes the warehouse. Safe to call twice. */
@@ -130,7 +150,13 @@ export class WarehouseRetention {
     return out;
   }
 
+  #redact(message: string): string {
+    return redact(message, this.target.encryptionKey);
+  }
+
   #from(table: string): string {
     return `${quoteIdent(this.#alias)}.main.${quoteIdent(table)}`;
   }
 }
+
+const redact = (message: string, secret: string | undefined): string => (secret === undefined ? message : message.replaceAll(secret, '[redacted]'));

@@ -8,25 +8,19 @@
  * outcome.
  */
 import { randomUUID } from 'node:crypto';
-import { isAbsolute, join, resolve } from 'node:path';
 import { loadPipelineFile, resolveConfigSecrets, type LoadedPipeline } from '../../config/load-config.js';
-import type { PipelineConfig } from '../../config/schema/pipeline.js';
 import { isTributaryError } from '../../core/errors.js';
 import { openDeployment, type Deployment } from '../../engine/bootstrap.js';
 import { registry } from '../../engine/registry.js';
 import { acquireRunLock } from '../../engine/runtime/run-lock.js';
-import { erasureTargets } from '../../security/erase/erasure-targets.js';
-import { readIdentifierPolicies } from '../../security/erase/identifier-policies.js';
 import type { AuditEvent } from '../../security/audit/audit-trail.js';
 import type { DataKeys } from '../../security/vault/data-keys.js';
-import { bronzeIntentFile, expireBronze, finishBronzeExpiry, planBronzeExpiry } from './bronze-retention.js';
+import { bronzeIntentFile, expireBronze, finishBronzeExpiry } from './bronze-retention.js';
 import { buildLifecycleReport } from './build-lifecycle-report.js';
-import { ColdStorage } from './cold-storage.js';
-import { expireLake, planLakeExpiry } from './lake-retention.js';
+import { expireLake } from './lake-retention.js';
 import type { LifecycleReport, WarehouseTableExpiry } from './lifecycle-report.js';
+import { planLifecycle, reportedDelete, type LifecyclePlan, type ResolvedPipeline } from './plan-lifecycle.js';
 import { retentionCutoffs } from './retention-cutoffs.js';
-import type { PlannedDelete } from './warehouse-retention.js';
-import { WarehouseSession } from './warehouse-session.js';
 
 /** How to run the lifecycle. */
 export interface LifecycleOptions {
@@ -45,8 +39,8 @@ export interface LifecycleOptions {
   readonly compact?: boolean;
 }
 
-type Entry = { readonly id: string; readonly type: string } & Readonly<Record<string, unknown>>;
-type Resolved = Omit<PipelineConfig, 'stages' | 'sinks'> & { readonly stages: readonly Entry[]; readonly sinks: readonly Entry[] };
+/** Records one `lifecycle.<action>` event of the current run. */
+type Audit = (action: string, outcome: AuditEvent['outcome'], details: Record<string, unknown>, privileged?: boolean) => Promise<void>;
 
 /** Loads `file` and runs the lifecycle (see {@link runLifecycle}). */
 export async function lifecycleFromPipelineFile(file: string, opts: LifecycleOptions = {}): Promise<LifecycleReport> {
@@ -64,7 +58,7 @@ export async function runLifecycle(loaded: LoadedPipeline, opts: LifecycleOption
   const actor = opts.actor ?? 'engine';
   const d = await openDeployment(opts.dataDir ?? loaded.dataDir, env, opts.keys ? { keys: opts.keys } : {});
   try {
-    const cfg = await resolveConfigSecrets(loaded, d.vault, { actor, pipeline: loaded.config.name }) as unknown as Resolved;
+    const cfg = await resolveConfigSecrets(loaded, d.vault, { actor, pipeline: loaded.config.name }) as unknown as ResolvedPipeline;
     const lock = acquireRunLock(d.dataDir, cfg.name);
     try {
       return await lifecycleLocked(loaded, cfg, d, opts, actor);
@@ -74,78 +68,62 @@ export async function runLifecycle(loaded: LoadedPipeline, opts: LifecycleOption
   }
 }
 
-async function lifecycleLocked(loaded: LoadedPipeline, cfg: Resolved, d: Deployment, opts: LifecycleOptions, actor: string): Promise<LifecycleReport> {
+async function lifecycleLocked(loaded: LoadedPipeline, cfg: ResolvedPipeline, d: Deployment, opts: LifecycleOptions, actor: string): Promise<LifecycleReport> {
   const dryRun = opts.dryRun ?? false;
-  const retention = cfg.retention;
-  const cutoffs = retentionCutoffs(retention, opts.at ?? new Date());
+  const cutoffs = retentionCutoffs(cfg.retention, opts.at ?? new Date());
   const requestId = randomUUID();
   const changeId = `lifecycle-${requestId.replaceAll('-', '').slice(0, 12)}`;
-  const base = { actor, target: cfg.name, requestId } as const;
-  const audit = (action: string, outcome: AuditEvent['outcome'], details: Record<string, unknown>, privileged = false): Promise<void> =>
-    d.audit.record({ ...base, action: `lifecycle.${action}`, outcome, details }, { privileged });
-  await audit('run', 'attempt', { dryRun, cutoffs, retention: { ...retention } }, true);
-  let session: WarehouseSession | undefined;
-  let step = 'plan';
+  const audit: Audit = (action, outcome, details, privileged = false) =>
+    d.audit.record({ actor, target: cfg.name, requestId, action: `lifecycle.${action}`, outcome, details }, { privileged });
+  await audit('run', 'attempt', { dryRun, cutoffs, retention: { ...cfg.retention } }, true);
+  const step = { name: 'plan' };
+  let plan: LifecyclePlan | undefined;
   try {
-    const policies = readIdentifierPolicies(cfg.stages, registry.stages);
-    const targets = erasureTargets(cfg.sinks, registry.sinks, { baseDir: loaded.baseDir, dataDir: d.dataDir }, policies.outputDatasets);
-    const coldRoot = retention.cold_storage === undefined ? undefined
-      : isAbsolute(retention.cold_storage) ? retention.cold_storage : resolve(loaded.baseDir, retention.cold_storage);
-    const cold = coldRoot === undefined ? null : new ColdStorage(coldRoot, cfg.name);
-    const notes: string[] = [];
-    if (targets.others.length > 0) notes.push(`Sinks not managed by lifecycle: ${targets.others.map((o) => `\`${o.id}\` (${o.type})`).join(', ')}.`);
-
-    const lakePlan = await planLakeExpiry(d.control, cfg.name, targets.lakes, cutoffs);
-    session = await WarehouseSession.open(targets.warehouses, join(d.stagingDir, changeId), dryRun);
-    const planned = new Map<(typeof session.warehouses)[number], PlannedDelete[]>();
-    for (const w of session.warehouses) planned.set(w, await w.plan(cutoffs, retention.gold_tables, notes));
-    const bronzePlan = await planBronzeExpiry(d.control, d.bronze, cfg.name, cutoffs.bronze);
-    const strip = ({ predicate: _p, ...e }: PlannedDelete): WarehouseTableExpiry => e;
-    const input = { pipeline: cfg.name, requestId, dryRun, cutoffs, cold, bronze: bronzePlan, lake: lakePlan, notes };
-    const plan = buildLifecycleReport({ ...input, warehouse: [...planned.values()].flat().map(strip) });
-    if (dryRun) {
-      await audit('run', 'ok', { dryRun, ...plan.totals }, true);
-      return plan;
-    }
-
-    step = 'lake';
-    const lakeCounts = { partitions: plan.totals.lakePartitions, files: plan.totals.lakeFiles, rows: plan.totals.lakeRows, bytes: plan.totals.lakeBytes };
-    await audit('lake', 'attempt', { ...lakeCounts, cold: cold !== null });
-    const moved = await expireLake(d.control, cfg.name, changeId, lakePlan, cold);
-    await audit('lake', 'ok', { ...lakeCounts, moved: moved.length, byArea: countBy(plan.lake, (p) => p.area) });
-
-    step = 'warehouse';
-    const deleted: WarehouseTableExpiry[] = [];
-    const compacted: string[] = [];
-    const compact = opts.compact ?? false;
-    await audit('warehouse', 'attempt', { compact, tables: Object.fromEntries(plan.warehouse.map((w) => [`${w.sink}.${w.table}`, w.rows])) });
-    for (const [w, p] of planned) {
-      const r = await w.apply(p, compact);
-      for (const e of p) deleted.push({ ...strip(e), rows: r.deleted.get(e.table) ?? 0 });
-      if (r.compacted) compacted.push(w.target.path);
-    }
-    await audit('warehouse', 'ok', { compacted: compacted.length, tables: Object.fromEntries(deleted.map((w) => [`${w.sink}.${w.table}`, w.rows])) });
-
-    step = 'bronze';
-    const bronzeCounts = { segments: plan.bronze.segments, objects: plan.bronze.objects, bytes: plan.bronze.bytes };
-    await audit('bronze', 'attempt', bronzeCounts);
-    const intent = bronzeIntentFile(d.dataDir, cfg.name);
-    const recovered = await finishBronzeExpiry(d.control, d.bronze, intent);
-    await expireBronze(d.control, d.bronze, cfg.name, bronzePlan, intent);
-    await audit('bronze', 'ok', { ...bronzeCounts, recovered });
-
-    const report = buildLifecycleReport({ ...input, warehouse: deleted, compacted });
+    plan = await planLifecycle(loaded, cfg, d, { cutoffs, requestId, changeId, dryRun });
+    const report = dryRun ? plan.report : await applyPlan(plan, cfg.name, changeId, d, opts.compact ?? false, audit, step);
     await audit('run', 'ok', { dryRun, ...report.totals }, true);
     return report;
   } catch (err) {
     const code = isTributaryError(err) ? err.code : 'TRB_INTERNAL';
-    if (step !== 'plan') await audit(step, 'error', { error: code });
-    await audit('run', 'error', { dryRun, step, error: code });
+    if (step.name !== 'plan') await audit(step.name, 'error', { error: code });
+    await audit('run', 'error', { dryRun, step: step.name, error: code });
     throw err;
   } finally {
-    await session?.close();
+    await plan?.session.close();
   }
 }
+
+/** Expires the lake, then the warehouse, then bronze, each audited; `step.name` follows the layer being changed. */
+async function applyPlan(plan: LifecyclePlan, pipeline: string, changeId: string, d: Deployment, compact: boolean, audit: Audit, step: { name: string }): Promise<LifecycleReport> {
+  const t = plan.report.totals;
+  step.name = 'lake';
+  const lakeCounts = { partitions: t.lakePartitions, files: t.lakeFiles, rows: t.lakeRows, bytes: t.lakeBytes };
+  await audit('lake', 'attempt', { ...lakeCounts, cold: plan.cold !== null });
+  const moved = await expireLake(d.control, pipeline, changeId, plan.lake, plan.cold);
+  await audit('lake', 'ok', { ...lakeCounts, moved: moved.length, byArea: countBy(plan.report.lake, (p) => p.area) });
+
+  step.name = 'warehouse';
+  const deleted: WarehouseTableExpiry[] = [];
+  const compacted: string[] = [];
+  await audit('warehouse', 'attempt', { compact, tables: tableCounts(plan.report.warehouse) });
+  for (const [w, planned] of plan.warehouse) {
+    const r = await w.apply(planned, compact);
+    for (const e of planned) deleted.push({ ...reportedDelete(e), rows: r.deleted.get(e.table) ?? 0 });
+    if (r.compacted) compacted.push(w.target.path);
+  }
+  await audit('warehouse', 'ok', { compacted: compacted.length, tables: tableCounts(deleted) });
+
+  step.name = 'bronze';
+  const bronzeCounts = { segments: plan.report.bronze.segments, objects: plan.report.bronze.objects, bytes: plan.report.bronze.bytes };
+  await audit('bronze', 'attempt', bronzeCounts);
+  const intent = bronzeIntentFile(d.dataDir, pipeline);
+  const recovered = await finishBronzeExpiry(d.control, d.bronze, intent);
+  await expireBronze(d.control, d.bronze, pipeline, plan.bronze, intent);
+  await audit('bronze', 'ok', { ...bronzeCounts, recovered });
+  return buildLifecycleReport({ ...plan.input, warehouse: deleted, compacted });
+}
+
+const tableCounts = (tables: readonly WarehouseTableExpiry[]): Record<string, number> => Object.fromEntries(tables.map((w) => [`${w.sink}.${w.table}`, w.rows]));
 
 function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, number> {
   const out: Record<string, number> = {};

@@ -20,6 +20,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerErase } from './commands/erase.js';
 import { registerLifecycle } from './commands/lifecycle.js';
+import { registerModels } from './commands/models.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -30,7 +31,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
-    registerSecrets, registerAudit, registerDecrypt, registerErase, registerLifecycle, registerDoctor]) {
+    registerSecrets, registerAudit, registerDecrypt, registerErase, registerModels, registerLifecycle, registerDoctor]) {
     register(program);
   }
   return program;

@@ -9,11 +9,12 @@ import { bronzeSourceSpec } from '../sources/bronze/index.js';
 import { lakeSinkSpec } from '../sinks/lake/index.js';
 import { duckdbSinkSpec } from '../sinks/duckdb/index.js';
 import { memorySinkSpec } from '../sinks/memory/index.js';
+import { postgresSinkSpec } from '../sinks/postgres/index.js';
 import { stageSpecs } from './stage-registry.js';
 
 /** The built-in components. */
 export const registry: ComponentRegistry = Object.freeze({
   sources: Object.freeze([filesSourceSpec, stdinSourceSpec, bronzeSourceSpec]),
   stages: stageSpecs,
-  sinks: Object.freeze([lakeSinkSpec, duckdbSinkSpec, memorySinkSpec]),
+  sinks: Object.freeze([lakeSinkSpec, duckdbSinkSpec, memorySinkSpec, postgresSinkSpec]),
 });

@@ -1,4 +1,8 @@
-/** Runs the sink contract (test/contract/sink.contract.ts) against every sink in src/sinks. */
+/**
+ * Runs the sink contract (test/contract/sink.contract.ts) against every embedded sink in src/sinks.
+ * The `postgres` sink runs the same contract against the real server from
+ * src/sinks/postgres/postgres-sink.int.test.ts (an integration test, so `--unit` stays service-free).
+ */
 import { join } from 'node:path';
 import { describeSinkContract } from '../../test/contract/sink.contract.js';
 import { LakeSink } from './lake/lake-sink.js';

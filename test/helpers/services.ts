@@ -43,3 +43,13 @@ export async function requireService(t: TestContext, name: ServiceName): Promise
   t.skip(reason);
   return null;
 }
+
+/**
+ * Returns the service URL, or throws when it is not reachable: for suites that must fail, never
+ * skip, without their service (the `postgres` sink's contract and parity tests).
+ */
+export async function needService(name: ServiceName): Promise<string> {
+  const svc = SERVICES[name];
+  if (await reachable(svc.port)) return svc.url;
+  throw new Error(`Required service missing: ${name} is not reachable on 127.0.0.1:${svc.port}; start it with: ${svc.start}`);
+}

@@ -10,6 +10,11 @@ import { renderSummary } from '../output/print-summary.js';
 
 /** Exit code for a finished run: 0, or the family code of its error. */
 export function exitCodeFor(s: RunSummary): number {
+  if (s.status === 'succeeded' && s.gold && 'error' in s.gold) {
+    const code = s.gold.error.code;
+    const def = listErrorCodes().find((d) => d.code === code);
+    return def ? EXIT_CODES[def.family] : EXIT_CODES.internal;
+  }
   if (s.status === 'succeeded' || s.status === 'interrupted') return 0;
   if (s.status === 'gate_failed') return EXIT_CODES.quality;
   const def = listErrorCodes().find((d) => d.code === s.error?.code);

@@ -35,6 +35,11 @@ export function renderSummary(s: RunSummary): string {
   }
   out.push('  data now lives in');
   for (const l of s.locations) out.push(`    ${l.sink.padEnd(10)} ${l.type.padEnd(7)} ${l.location}${l.description ? `  — ${l.description}` : ''}`);
+  if (s.gold && 'error' in s.gold) out.push(pc.red(`  gold models failed: error[${s.gold.error.code}]: ${s.gold.error.message}`));
+  else if (s.gold) {
+    const changed = s.gold.models.filter((m) => m.action !== 'unchanged').length;
+    out.push(`  gold models    ${changed} of ${s.gold.models.length} refreshed in ${s.gold.seconds.toFixed(2)} s (tributary models run for details)`);
+  }
   if (s.error) out.push(pc.red(`  error[${s.error.code}]: ${s.error.message}`));
   return out.join('\n');
 }

@@ -2,6 +2,7 @@
  * The pipeline file schema, built from the component registry. It is the only declaration of the
  * pipeline format: validation, defaults, JSON Schema and the reference docs all derive from it.
  */
+import { GoldSection, type GoldConfig } from '../../models/config.js';
 import { z } from 'zod';
 import type { ComponentRegistry, ComponentSection } from '../registry-types.js';
 import { COMPONENT_SECTIONS } from '../registry-types.js';
@@ -77,6 +78,7 @@ export interface PipelineConfig {
   readonly sinks: readonly ComponentConfig[];
   readonly quality: QualityConfig;
   readonly engine: EngineConfig;
+  readonly gold?: GoldConfig | undefined;
   /** Data lifecycle per layer (`tributary lifecycle run`). */
   readonly retention: RetentionConfig;
 }
@@ -115,6 +117,7 @@ export function buildPipelineSchema(registry: ComponentRegistry): z.ZodType<Pipe
       .min(1, { error: 'needs at least one sink' }),
     quality: QualitySection.prefault({}),
     engine: EngineSection.prefault({}),
+    gold: GoldSection.optional().meta({ description: 'Gold layer (optional): SQL models built in the DuckDB warehouse after each run; see docs/guide/gold.md.' }),
     retention: RetentionSection.prefault({}),
   }).superRefine((cfg, ctx) => {
     if ((cfg as unknown) === null || typeof cfg !== 'object' || Array.isArray(cfg)) return;

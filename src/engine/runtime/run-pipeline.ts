@@ -32,6 +32,8 @@ import { acquireRunLock, type RunLock } from './run-lock.js';
 import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-summary.js';
 import type { AuditTrail } from '../../security/audit/audit-trail.js';
 import { auditConfigLoadFailed, createRunAudit } from './run-audit.js';
+import { buildGold } from '../../models/build-gold.js';
+import type { GoldConfig } from '../../models/config.js';
 
 /** How to run a pipeline. */
 export interface RunOptions {
@@ -59,6 +61,8 @@ export interface RunOptions {
    * the `bronzeFrom` deployment).
    */
   readonly keys?: DataKeys;
+  /** Do not refresh the gold models after the run even when `gold.after_run` is set (replays, benchmarks). */
+  readonly skipGold?: boolean;
 }
 
 /** Raw lines stored with a rejection are cut to this many characters (documented in docs/record-schema.md). */
@@ -185,6 +189,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
   const raw = loaded.config as unknown as {
     name: string; sources: readonly Entry[]; stages: readonly Entry[]; sinks: readonly Entry[];
     quality: { max_invalid_ratio: number; min_lines: number };
+    gold?: GoldConfig | undefined;
     engine: { workers: number | 'auto'; commit_lines: number; commit_interval_ms: number; max_inflight_batches: number; bronze: BronzeSettings; quarantine: QuarantineSettings };
   };
   const log = opts.log ?? silentLogger;
@@ -285,7 +290,16 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     await audited.end(summary);
     await deployment.close();
     await replayFrom?.close();
-    return summary;
+    const gold = cfg.gold;
+    if (gold === undefined || !gold.after_run || opts.watch || summary.status !== 'succeeded' || opts.skipGold) return summary;
+    // Under the run lock: nothing else writes the warehouse while the models are refreshed.
+    try {
+      return { ...summary, gold: await buildGold({ ...loaded, dataDir: deployment.dataDir, config: cfg as unknown as LoadedPipeline['config'] }, gold) };
+    } catch (err) {
+      const e = toTributaryError(err);
+      log.error({ code: e.code }, 'Gold models failed');
+      return { ...summary, gold: { error: { code: e.code, message: scrubSecrets(e.message) } } };
+    }
   } finally {
     lock.release();
   }

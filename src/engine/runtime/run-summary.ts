@@ -1,4 +1,5 @@
 /** The run summary: what the CLI prints, the bench measures and the run record stores. */
+import type { GoldReport } from '../../models/build-gold.js';
 import type { SinkLocation } from '../../core/component.js';
 import type { StageCounts } from '../../core/counts.js';
 import type { PiiClass } from '../../core/pii.js';
@@ -45,6 +46,8 @@ export interface RunSummary {
   /** Reference data the stages used, by stage id (e.g. `geoip`: `databases` with build date and age in days). */
   readonly reference?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly error?: { readonly code: string; readonly message: string };
+  /** The gold models refreshed after the run (`gold.after_run`), or why they failed. */
+  readonly gold?: GoldReport | { readonly error: { readonly code: string; readonly message: string } };
 }
 
 /** Progress reported while a run goes on. */

@@ -1,0 +1,5 @@
+-- materialized: incremental
+-- partition_by: day
+-- source: stg_requests
+select day, coalesce(is_bot, false) as is_bot, bot_name, count(*) as requests, count(distinct visitor_key) as visitors
+from stg_requests group by all

@@ -1,0 +1,130 @@
+/**
+ * Builds gold models in the warehouse, in dependency order: views and tables are replaced
+ * atomically (`CREATE OR REPLACE`); incremental models rebuild only the day partitions whose source
+ * rows changed since their last build (per-day row counts of the model's `source`, kept in
+ * `_tributary_model_partitions`), in one transaction per model, so appending an hour of logs
+ * recomputes one day, and an erasure or a retention run is picked up the same way.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdent, quoteLiteral } from '../sinks/_shared/sql.js';
+import { ModelFailed } from './errors.js';
+import type { Model } from './model.js';
+import { dependencyOrder } from './model-graph.js';
+import { referencedTables } from './sql-dependencies.js';
+
+/** State of incremental models: source rows per day at the last build. */
+const STATE = '_tributary_model_partitions';
+
+/** What happened to one model. */
+export interface ModelRunResult {
+  readonly model: string;
+  readonly materialized: Model['materialized'];
+  /** `rebuilt` (whole), `incremental` (some partitions), `unchanged` (incremental, no partition changed). */
+  readonly action: 'rebuilt' | 'incremental' | 'unchanged';
+  /** Incremental: partitions rebuilt. */
+  readonly partitions: number;
+  /** Incremental: the partition values (days, `YYYY-MM-DD`) rebuilt or emptied; absent when the whole model was rebuilt. */
+  readonly days?: readonly string[];
+  /** Rows in the model afterwards (views: not counted, -1). */
+  readonly rows: number;
+  readonly seconds: number;
+  /** Models it reads. */
+  readonly dependsOn: readonly string[];
+}
+
+/** Options of {@link runModels}. */
+export interface RunModelsOptions {
+  /** Rebuild incremental models whole. */
+  readonly fullRefresh?: boolean;
+}
+
+/** The models' dependency order and each one's model dependencies. */
+export async function planModels(conn: DuckDBConnection, models: readonly Model[]): Promise<{ order: string[]; deps: Map<string, Set<string>> }> {
+  const names = new Set(models.map((m) => m.name));
+  const deps = new Map<string, Set<string>>();
+  for (const m of models) {
+    const refs = await referencedTables(conn, m.name, m.file, m.sql);
+    deps.set(m.name, new Set([...refs].filter((r) => names.has(r) && r !== m.name)));
+  }
+  return { order: dependencyOrder([...names], deps), deps };
+}
+
+/** Builds every model (see the module doc). Throws `TRB_SINK_MODEL_FAILED` naming the first model that failed. */
+export async function runModels(conn: DuckDBConnection, models: readonly Model[], opts: RunModelsOptions = {}): Promise<ModelRunResult[]> {
+  const { order, deps } = await planModels(conn, models);
+  await conn.run(`CREATE TABLE IF NOT EXISTS ${STATE} (model VARCHAR NOT NULL, day DATE NOT NULL, source_rows BIGINT NOT NULL, PRIMARY KEY (model, day))`);
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const out: ModelRunResult[] = [];
+  for (const name of order) {
+    const m = byName.get(name)!;
+    const t0 = performance.now();
+    try {
+      const r = m.materialized === 'incremental' ? await buildIncremental(conn, m, opts.fullRefresh ?? false) : await buildWhole(conn, m);
+      out.push({ model: name, materialized: m.materialized, ...r, seconds: Math.round(performance.now() - t0) / 1000, dependsOn: [...deps.get(name)!].sort() });
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw ModelFailed({ model: name, reason: err instanceof Error ? err.message : String(err) }, err);
+    }
+  }
+  return out;
+}
+
+async function count(conn: DuckDBConnection, table: string): Promise<number> {
+  return Number((await conn.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(table)}`)).getRows()[0]![0]);
+}
+
+/** Drops `name` when it exists as the other kind of object (a model changed from view to table or back). */
+async function dropIfOther(conn: DuckDBConnection, name: string, want: 'VIEW' | 'BASE TABLE'): Promise<void> {
+  const r = await conn.runAndReadAll(`SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ${quoteLiteral(name)}`);
+  const type = r.getRows()[0]?.[0];
+  if (type === undefined || type === want) return;
+  await conn.run(`DROP ${type === 'VIEW' ? 'VIEW' : 'TABLE'} ${quoteIdent(name)}`);
+}
+
+async function buildWhole(conn: DuckDBConnection, m: Model): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows'>> {
+  if (m.materialized === 'view') {
+    await dropIfOther(conn, m.name, 'VIEW');
+    await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(m.name)} AS ${m.sql}`);
+    return { action: 'rebuilt', partitions: 0, rows: -1 };
+  }
+  await dropIfOther(conn, m.name, 'BASE TABLE');
+  await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(m.name)} AS ${m.sql}`);
+  return { action: 'rebuilt', partitions: 0, rows: await count(conn, m.name) };
+}
+
+async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
+  const r = await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ${quoteLiteral(name)} AND table_type = 'BASE TABLE'`);
+  return Number(r.getRows()[0]![0]) > 0;
+}
+
+async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows' | 'days'>> {
+  const part = quoteIdent(m.partitionBy!);
+  const current = new Map((await conn.runAndReadAll(`SELECT CAST(${part} AS VARCHAR), count(*) FROM ${quoteIdent(m.source!)} WHERE ${part} IS NOT NULL GROUP BY 1`))
+    .getRows().map((r) => [String(r[0]), Number(r[1])]));
+  const previous = new Map((await conn.runAndReadAll(`SELECT CAST(day AS VARCHAR), source_rows FROM ${STATE} WHERE model = ${quoteLiteral(m.name)}`))
+    .getRows().map((r) => [String(r[0]), Number(r[1])]));
+  const exists = await tableExists(conn, m.name);
+  const saveState = async (): Promise<void> => {
+    await conn.run(`DELETE FROM ${STATE} WHERE model = ${quoteLiteral(m.name)}`);
+    if (current.size > 0) {
+      await conn.run(`INSERT INTO ${STATE} VALUES ${[...current].map(([d, n]) => `(${quoteLiteral(m.name)}, DATE ${quoteLiteral(d)}, ${n})`).join(', ')}`);
+    }
+  };
+  if (full || !exists) {
+    await dropIfOther(conn, m.name, 'BASE TABLE');
+    await conn.run('BEGIN TRANSACTION');
+    await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(m.name)} AS ${m.sql}`);
+    await saveState();
+    await conn.run('COMMIT');
+    return { action: 'rebuilt', partitions: current.size, rows: await count(conn, m.name) };
+  }
+  const changed = [...new Set([...current.keys(), ...previous.keys()])].filter((d) => current.get(d) !== previous.get(d)).sort();
+  if (changed.length === 0) return { action: 'unchanged', partitions: 0, rows: await count(conn, m.name) };
+  const days = changed.map((d) => `DATE ${quoteLiteral(d)}`).join(', ');
+  await conn.run('BEGIN TRANSACTION');
+  await conn.run(`DELETE FROM ${quoteIdent(m.name)} WHERE ${part} IN (${days})`);
+  await conn.run(`INSERT INTO ${quoteIdent(m.name)} SELECT * FROM (${m.sql}) AS model WHERE model.${part} IN (${days})`);
+  await saveState();
+  await conn.run('COMMIT');
+  return { action: 'incremental', partitions: changed.length, days: changed, rows: await count(conn, m.name) };
+}

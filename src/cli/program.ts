@@ -19,6 +19,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerErase } from './commands/erase.js';
+import { registerLifecycle } from './commands/lifecycle.js';
 import { registerModels } from './commands/models.js';
 import { registerBackup } from './commands/backup.js';
 import { registerRestore } from './commands/restore.js';
@@ -32,7 +33,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
-    registerSecrets, registerAudit, registerDecrypt, registerErase, registerModels, registerDoctor,
+    registerSecrets, registerAudit, registerDecrypt, registerErase, registerModels, registerLifecycle, registerDoctor,
     registerBackup, registerRestore]) {
     register(program);
   }

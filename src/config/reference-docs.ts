@@ -29,13 +29,15 @@ export function renderConfigReference(registry: ComponentRegistry): string {
     'explains the sections, placeholders (`${env:NAME}`, `${secret:NAME}`) and validation messages.', '',
     '## Top level', '', HEADER,
   ];
+  // Object-valued sections (`quality`, `engine`, `retention`, ...) get a table of their own.
+  const objectSections = Object.keys(props).filter((k) => typeof props[k]?.['properties'] === 'object');
   for (const [key, js] of Object.entries(props)) {
-    if (key === 'quality' || key === 'engine') continue;
+    if (objectSections.includes(key)) continue;
     const section = COMPONENT_SECTIONS.find((c) => c === key);
     const type = section === undefined ? undefined : `list of ${kindOf(section)} entries (see [${key}](#${key}))`;
     out.push(row(key, js, required.has(key), type));
   }
-  for (const key of ['quality', 'engine']) {
+  for (const key of objectSections) {
     const js = props[key];
     if (!js) continue;
     out.push('', `## \`${key}\``, '', text(js['description']), '', HEADER, ...objectRows(js, ''));

@@ -49,7 +49,11 @@ const pipeline = fc.record({
     bronze: fc.record({ encryption: fc.constantFrom('auto' as const, 'age' as const, 'none' as const), key: fc.constantFrom('bronze', 'archive_v2', 'k.1') }),
     quarantine: fc.record({ raw: fc.constantFrom('auto' as const, 'encrypt' as const, 'keep' as const), key: fc.constantFrom('field', 'q.raw') }),
   }),
-}, { requiredKeys: ['name', 'sources', 'stages', 'sinks', 'quality', 'engine'] }).map((p) => {
+  retention: fc.record({
+    bronze: fc.constantFrom('7d', '36h'), silver: fc.constantFrom('90d', '13w'), gold: fc.constantFrom('2y', '400d'), quarantine: fc.constantFrom('30d', '1w'),
+    cold_storage: fc.constantFrom('./archive', '/srv/cold'), gold_tables: fc.array(fc.constantFrom('fact_*', 'rollup_*', 'daily'), { maxLength: 3 }),
+  }, { requiredKeys: ['bronze', 'silver', 'gold', 'quarantine', 'gold_tables'] }),
+}, { requiredKeys: ['name', 'sources', 'stages', 'sinks', 'quality', 'engine', 'retention'] }).map((p) => {
   let n = 0;
   const withIds = (list: readonly Record<string, unknown>[], prefix: string) => list.map((c) => ({ id: `${prefix}${n++}`, ...c }));
   return { ...p, sources: withIds(p.sources, 's'), stages: withIds(p.stages, 't'), sinks: withIds(p.sinks, 'k') };

@@ -340,6 +340,24 @@ export function describeControlStoreContract(name: string, factory: ControlStore
       assert.deepEqual((await s.listLakeFiles()).map((f) => f.path), ['a2.parquet', 'c.parquet']);
     });
 
+    test('bronze manifest: deleteBronze removes exactly the given rows of the pipeline, idempotently', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const a = bronzeEntry({ fromOffset: 0, toOffset: 10 });
+      const b = bronzeEntry({ fromOffset: 10, toOffset: 20 });
+      const c = bronzeEntry({ sha256: 'b'.repeat(64), stream: 'stream-2' });
+      await s.commit(commitRecord({ commitId: 'c1', bronze: [a, b, c] }));
+      // Same content (sha256, object) in another pipeline's stream.
+      await s.commit(commitRecord({ pipeline: 'other', commitId: 'o1', bronze: [{ ...a, stream: 'stream-9' }] }));
+      assert.equal(await s.deleteBronze('web', [a, c, bronzeEntry({ fromOffset: 99 }), { ...a, stream: 'stream-9' }]), 2);
+      assert.deepEqual((await s.listBronze({ pipeline: 'web' })).map((e) => [e.stream, e.fromOffset]), [['stream-1', 10]]);
+      assert.equal((await s.listBronze({ pipeline: 'other' })).length, 1, 'another pipeline\'s row (same object) stays');
+      assert.equal(await s.deleteBronze('web', [a, c]), 0, 'deleting again is a no-op');
+      assert.equal(await s.deleteBronze('web', []), 0);
+      await assertStoreError(s.deleteBronze('web', [{ ...b, fromOffset: Number.NaN }]), 'TRB_STORE_VALUE_INVALID');
+      assert.equal((await s.listBronze({ pipeline: 'web' })).length, 1);
+    });
+
     test('large and concurrent commits are all applied', async (t) => {
       const s = await open(t);
       if (!s) return;

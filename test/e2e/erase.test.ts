@@ -91,10 +91,10 @@ describe('erase: pseudonymised client_ip, sessions and behaviour', { concurrency
     for (const seg of r.bronze.segments) {
       assert.ok(existsSync(join(s.data, 'bronze', seg.objectKey)), seg.objectKey);
       assert.equal(seg.encrypted, true);
-      assert.equal(seg.removeAfter, null);
+      assert.equal(seg.removeAfter, new Date(Date.parse(seg.ingestedAt) + 7 * 86_400_000).toISOString(), 'default bronze retention 7d');
     }
-    assert.equal(r.bronze.retention.configured, false);
-    assert.match(r.bronze.retention.note, /not configured/);
+    assert.equal(r.bronze.retention.configured, true);
+    assert.match(r.bronze.retention.note, /`7d`.*tributary lifecycle run/);
   });
 
   it('is audited: attempt and outcome with counts, a keyed pseudonym instead of the address, and the chain verifies', async () => {

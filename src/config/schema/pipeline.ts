@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ComponentRegistry, ComponentSection } from '../registry-types.js';
 import { COMPONENT_SECTIONS } from '../registry-types.js';
 import { componentSectionSchema, NAME_PATTERN } from './component-entry.js';
+import { RetentionSection, type RetentionConfig } from '../../ops/lifecycle/retention-config.js';
 
 /** `quality:` — the run's data quality gate. */
 export const QualitySection = z.strictObject({
@@ -78,6 +79,8 @@ export interface PipelineConfig {
   readonly quality: QualityConfig;
   readonly engine: EngineConfig;
   readonly gold?: GoldConfig | undefined;
+  /** Data lifecycle per layer (`tributary lifecycle run`). */
+  readonly retention: RetentionConfig;
 }
 
 /** `params.trb` of the zod issue raised for a duplicate component id. */
@@ -115,6 +118,7 @@ export function buildPipelineSchema(registry: ComponentRegistry): z.ZodType<Pipe
     quality: QualitySection.prefault({}),
     engine: EngineSection.prefault({}),
     gold: GoldSection.optional().meta({ description: 'Gold layer (optional): SQL models built in the DuckDB warehouse after each run; see docs/guide/gold.md.' }),
+    retention: RetentionSection.prefault({}),
   }).superRefine((cfg, ctx) => {
     if ((cfg as unknown) === null || typeof cfg !== 'object' || Array.isArray(cfg)) return;
     const owner = new Map<string, string>();

@@ -155,6 +155,9 @@ export interface BronzeQuery {
   readonly stream?: string;
 }
 
+/** What identifies one bronze manifest row of a pipeline (see {@link BronzeEntry}). */
+export type BronzeEntryKey = Pick<BronzeEntry, 'sha256' | 'stream' | 'fromOffset'>;
+
 /** Filter of {@link ControlStore.listLakeFiles}. */
 export interface LakeFileQuery {
   readonly pipeline?: string;
@@ -233,6 +236,14 @@ export interface ControlStore {
 
   /** Bronze manifest, ordered by stream then fromOffset (then sha256). */
   listBronze(q?: BronzeQuery): Promise<readonly BronzeManifestEntry[]>;
+
+  /**
+   * Removes bronze manifest rows of `pipeline` in ONE transaction (retention: their objects are
+   * deleted afterwards, once no row references them). Keys not in the manifest are ignored, so a
+   * retried deletion succeeds. Returns the number of rows removed. The objects are not touched.
+   * Throws `TRB_STORE_VALUE_INVALID` before touching the database for keys that cannot be stored.
+   */
+  deleteBronze(pipeline: string, keys: readonly BronzeEntryKey[]): Promise<number>;
 
   /** Lake file manifest, ordered by sink, dataset, then path. */
   listLakeFiles(q?: LakeFileQuery): Promise<readonly LakeFileManifestEntry[]>;

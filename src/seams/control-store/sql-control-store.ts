@@ -14,7 +14,7 @@ import {
 import type { ControlDb } from './control-db.js';
 import { RUN_FINAL_STATUSES, RUN_TRIGGERS } from './control-store.js';
 import type {
-  BronzeManifestEntry, BronzeQuery, CheckpointObject, CommitRecord, ControlStore, FinishRun, LakeFileManifestEntry,
+  BronzeEntryKey, BronzeManifestEntry, BronzeQuery, CheckpointObject, CommitRecord, ControlStore, FinishRun, LakeFileManifestEntry,
   LakeFileQuery, LakeFileReplacement, RunQuery, RunRecord, RunStatus, RunTrigger, StartRun,
 } from './control-store.js';
 import { prepareCommit } from './prepare-commit.js';
@@ -23,6 +23,7 @@ import type { VaultStore } from './vault-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlVaultStore } from './sql-vault-store.js';
 import { replaceLakeFilesSql } from './sql-lake-file-swap.js';
+import { deleteBronzeSql } from './sql-bronze-delete.js';
 import type { SqlOps } from './sql-ops.js';
 import { newRunId } from './run-id.js';
 import { checkInteger, checkText, toIso, toJsonText } from './store-values.js';
@@ -249,6 +250,10 @@ export class SqlControlStore implements ControlStore {
         ? { encryption: Object.freeze({ scheme: 'age' as const, keyName: r.key_name, keyVersion: toNum(r.key_version) }) } : {}),
       pipeline: r.pipeline, commitId: r.commit_id,
     })));
+  }
+
+  deleteBronze(pipeline: string, keys: readonly BronzeEntryKey[]): Promise<number> {
+    return deleteBronzeSql(this.#ops, pipeline, keys);
   }
 
   async listLakeFiles(q: LakeFileQuery = {}): Promise<readonly LakeFileManifestEntry[]> {

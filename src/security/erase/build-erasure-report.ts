@@ -2,6 +2,7 @@
  * Turns a plan (and, after `apply`, its outcome) into the {@link ErasureReport}, including the
  * plain statements of what could not be matched or done.
  */
+import { parseRetentionDuration } from '../../ops/lifecycle/retention-duration.js';
 import { IDENTIFYING_COLUMNS, type IdentifyingColumn } from './erase-relation.js';
 import type { BronzeResult, ErasureReport, LakeFileResult, SubjectRef, WarehouseResult } from './erase-report.js';
 import type { ErasurePlan, Examined } from './erasure-session.js';
@@ -29,9 +30,11 @@ export interface ReportInput {
   readonly policies: IdentifierPolicies;
   readonly targets: ErasureTargets;
   readonly applied?: AppliedOutcome;
+  /** The pipeline's `retention.bronze` (e.g. `7d`): when `tributary lifecycle run` deletes a segment. */
+  readonly bronzeRetention: string;
 }
 
-const BRONZE_RETENTION = 'Bronze retention is not configured (Tributary has no bronze retention setting yet): these segments stay until an operator deletes them. '
+const bronzeRetentionNote = (retention: string): string => `Bronze retention is \`${retention}\` (\`retention.bronze\`): \`tributary lifecycle run\` deletes each segment after its \`removeAfter\` time. `
   + 'Bronze is never modified by erase: it is the immutable, encrypted archive replays and audits rely on.';
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -79,11 +82,13 @@ function notes(i: ReportInput, warehouses: readonly WarehouseResult[]): string[]
   return out;
 }
 
-function bronzeResult(plan: ErasurePlan): BronzeResult {
-  const retention = { configured: false, note: BRONZE_RETENTION };
+function bronzeResult(plan: ErasurePlan, bronzeRetention: string): BronzeResult {
+  const retention = { configured: true, note: bronzeRetentionNote(bronzeRetention) };
+  const ms = parseRetentionDuration(bronzeRetention) ?? 0;
+  const removeAfter = (ingestedAt: string): string => new Date(Date.parse(ingestedAt) + ms).toISOString();
   if (!plan.bronze) return { searched: false, segmentsScanned: 0, segments: [], unreadable: [], retention };
   const { hits, unreadable, segmentsScanned, timeRanges } = plan.bronze;
-  return { searched: true, segmentsScanned, unreadable, retention, segments: hits.map((h) => ({ ...h, timeRange: timeRanges.get(h.objectKey) ?? null, removeAfter: null })) };
+  return { searched: true, segmentsScanned, unreadable, retention, segments: hits.map((h) => ({ ...h, timeRange: timeRanges.get(h.objectKey) ?? null, removeAfter: removeAfter(h.ingestedAt) })) };
 }
 
 /** The report of `i` (see the module doc). */
@@ -105,7 +110,7 @@ export function buildErasureReport(i: ReportInput): ErasureReport {
   }));
   const all = [...plan.warehouses.flatMap((w) => w.tables), ...plan.lakes.flatMap((l) => l.files)];
   const columns = IDENTIFYING_COLUMNS.filter((c: IdentifyingColumn) => all.some((e) => (e.counts.byColumn[c] ?? 0) > 0));
-  const bronze = bronzeResult(plan);
+  const bronze = bronzeResult(plan, i.bronzeRetention);
   return {
     pipeline: i.pipeline, dryRun: i.dryRun, applied: applied !== undefined, subject: i.subject, requestId: i.requestId,
     identifiers: {

@@ -67,7 +67,7 @@ export interface BronzeSegmentResult {
   readonly lines: readonly number[];
   /** Request times covered by the segment (from the warehouse rows of its byte range), when known. */
   readonly timeRange: { readonly from: string; readonly to: string } | null;
-  /** When retention removes the segment: null while bronze retention is not configured. */
+  /** When `tributary lifecycle run` removes the segment (ingestion + `retention.bronze`); null when unknown. */
   readonly removeAfter: string | null;
 }
 
@@ -79,7 +79,7 @@ export interface BronzeResult {
   readonly segments: readonly BronzeSegmentResult[];
   /** Segments that could not be read (missing object, missing key), with the error code. */
   readonly unreadable: readonly { readonly objectKey: string; readonly error: string }[];
-  /** How bronze retention applies; a plain sentence when it is not configured. */
+  /** How bronze retention applies (`configured` is always true since `retention.bronze` has a default), as a plain sentence. */
   readonly retention: { readonly configured: boolean; readonly note: string };
 }
 

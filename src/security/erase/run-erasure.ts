@@ -105,7 +105,7 @@ async function eraseLocked(
       tokenDatasets: [...policies.tokenDatasets, 'requests'], visitorsBehindProxies: policies.behindProxies, tempDir: join(d.stagingDir, `erase-${requestId}`),
     });
     const plan = await session.plan();
-    const input = { pipeline: cfg.name, requestId, subject, dryRun, plan, ids, policies, targets };
+    const input = { pipeline: cfg.name, requestId, subject, dryRun, plan, ids, policies, targets, bronzeRetention: loaded.config.retention.bronze };
     const planned = buildErasureReport(input);
     if (dryRun) {
       await d.audit.record({ ...event, outcome: 'ok', details: auditDetails(planned) }, { privileged: true });

@@ -36,7 +36,7 @@ export async function exportGold(conn: DuckDBConnection, lakeRoot: string, model
     if (!m || m.materialized === 'view' || r.action === 'unchanged') continue;
     const dir = join(root, m.name);
     mkdirSync(dir, { recursive: true, mode: 0o750 });
-    if (m.materialized === 'table') {
+    if (m.materialized === 'table' || m.materialized === 'dimension') {
       await copyTo(conn, `SELECT * FROM ${quoteIdent(m.name)}`, join(dir, 'data.parquet'));
       files++;
       continue;

@@ -3,7 +3,11 @@
  * atomically (`CREATE OR REPLACE`); incremental models rebuild only the day partitions whose source
  * rows changed since their last build (per-day row counts of the model's `source`, kept in
  * `_tributary_model_partitions`), in one transaction per model, so appending an hour of logs
- * recomputes one day, and an erasure or a retention run is picked up the same way.
+ * recomputes one day and an erasure is picked up the same way. A day that vanished from the source
+ * altogether (silver retention) is left as it is: gold outlives silver, and `retention.gold`
+ * (tributary lifecycle) removes it. Dimensions keep the keys the new data lacks as long as a row of
+ * their `referenced_by` table still uses them, so facts kept longer than silver stay joinable, and
+ * a key no fact uses any more (erased, expired) goes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteIdent, quoteLiteral } from '../sinks/_shared/sql.js';
@@ -44,7 +48,9 @@ export async function planModels(conn: DuckDBConnection, models: readonly Model[
   const deps = new Map<string, Set<string>>();
   for (const m of models) {
     const refs = await referencedTables(conn, m.name, m.file, m.sql);
-    deps.set(m.name, new Set([...refs].filter((r) => names.has(r) && r !== m.name)));
+    const own = [...refs].filter((r) => names.has(r) && r !== m.name);
+    if (m.referencedBy !== undefined && names.has(m.referencedBy)) own.push(m.referencedBy);
+    deps.set(m.name, new Set(own));
   }
   return { order: dependencyOrder([...names], deps), deps };
 }
@@ -59,7 +65,8 @@ export async function runModels(conn: DuckDBConnection, models: readonly Model[]
     const m = byName.get(name)!;
     const t0 = performance.now();
     try {
-      const r = m.materialized === 'incremental' ? await buildIncremental(conn, m, opts.fullRefresh ?? false) : await buildWhole(conn, m);
+      const r = m.materialized === 'incremental' ? await buildIncremental(conn, m, opts.fullRefresh ?? false)
+        : m.materialized === 'dimension' ? await buildDimension(conn, m) : await buildWhole(conn, m);
       out.push({ model: name, materialized: m.materialized, ...r, seconds: Math.round(performance.now() - t0) / 1000, dependsOn: [...deps.get(name)!].sort() });
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
@@ -92,6 +99,19 @@ async function buildWhole(conn: DuckDBConnection, m: Model): Promise<Pick<ModelR
   return { action: 'rebuilt', partitions: 0, rows: await count(conn, m.name) };
 }
 
+async function buildDimension(conn: DuckDBConnection, m: Model): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows'>> {
+  await dropIfOther(conn, m.name, 'BASE TABLE');
+  if (!(await tableExists(conn, m.name))) {
+    await conn.run(`CREATE TABLE ${quoteIdent(m.name)} AS ${m.sql}`);
+    return { action: 'rebuilt', partitions: 0, rows: await count(conn, m.name) };
+  }
+  const key = quoteIdent(m.uniqueKey!);
+  const kept = `SELECT o.* FROM ${quoteIdent(m.name)} AS o WHERE o.${key} NOT IN (SELECT n.${key} FROM (${m.sql}) AS n WHERE n.${key} IS NOT NULL) `
+    + `AND o.${key} IN (SELECT r.${key} FROM ${quoteIdent(m.referencedBy!)} AS r WHERE r.${key} IS NOT NULL)`;
+  await conn.run(`CREATE OR REPLACE TABLE ${quoteIdent(m.name)} AS SELECT * FROM (${m.sql}) AS n UNION ALL (${kept})`);
+  return { action: 'rebuilt', partitions: 0, rows: await count(conn, m.name) };
+}
+
 async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
   const r = await conn.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ${quoteLiteral(name)} AND table_type = 'BASE TABLE'`);
   return Number(r.getRows()[0]![0]) > 0;
@@ -118,7 +138,8 @@ async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean)
     await conn.run('COMMIT');
     return { action: 'rebuilt', partitions: current.size, rows: await count(conn, m.name) };
   }
-  const changed = [...new Set([...current.keys(), ...previous.keys()])].filter((d) => current.get(d) !== previous.get(d)).sort();
+  // Days the source no longer has at all (silver retention) are kept, not emptied.
+  const changed = [...current.keys()].filter((d) => current.get(d) !== previous.get(d)).sort();
   if (changed.length === 0) return { action: 'unchanged', partitions: 0, rows: await count(conn, m.name) };
   const days = changed.map((d) => `DATE ${quoteLiteral(d)}`).join(', ');
   await conn.run('BEGIN TRANSACTION');

@@ -42,13 +42,13 @@ export async function createStagingViews(conn: DuckDBConnection, table: string, 
   const views = await conn.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'");
   const names = new Set(views.getRows().map((x) => String(x[0])));
   await conn.run(names.has('sessions')
-    ? 'CREATE OR REPLACE VIEW stg_sessions AS SELECT * FROM sessions'
-    : 'CREATE OR REPLACE VIEW stg_sessions AS SELECT CAST(NULL AS VARCHAR) AS session_id, CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS TIMESTAMP) AS started_at, '
+    ? 'CREATE OR REPLACE VIEW stg_sessions AS SELECT *, CAST(started_at AS DATE) AS day FROM sessions'
+    : 'CREATE OR REPLACE VIEW stg_sessions AS SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS VARCHAR) AS session_id, CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS TIMESTAMP) AS started_at, '
       + 'CAST(NULL AS TIMESTAMP) AS ended_at, CAST(NULL AS BIGINT) AS duration_secs, CAST(NULL AS BIGINT) AS requests, CAST(NULL AS BIGINT) AS page_count, '
       + 'CAST(NULL AS VARCHAR) AS entry_page, CAST(NULL AS VARCHAR) AS exit_page, CAST(NULL AS BOOLEAN) AS bounce WHERE false');
   await conn.run(names.has('security_events')
-    ? 'CREATE OR REPLACE VIEW stg_security_events AS SELECT * FROM security_events'
-    : 'CREATE OR REPLACE VIEW stg_security_events AS SELECT CAST(NULL AS TIMESTAMP) AS ts, CAST(NULL AS VARCHAR) AS client_id, CAST(NULL AS VARCHAR) AS kind, '
+    ? 'CREATE OR REPLACE VIEW stg_security_events AS SELECT *, CAST(ts AS DATE) AS day FROM security_events'
+    : 'CREATE OR REPLACE VIEW stg_security_events AS SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS TIMESTAMP) AS ts, CAST(NULL AS VARCHAR) AS client_id, CAST(NULL AS VARCHAR) AS kind, '
       + 'CAST(NULL AS VARCHAR) AS rule, CAST(NULL AS VARCHAR) AS severity, CAST(NULL AS INTEGER) AS score WHERE false');
 }
 

@@ -93,7 +93,7 @@ test('built-in web models: built after the run, tests pass, endpoints normalised
   const fact = inc.models.find((m) => m.model === 'fact_requests')!;
   assert.deepEqual([fact.action, fact.partitions], ['incremental', 1]);
   assert.ok(inc.models.filter((m) => m.materialized === 'incremental').every((m) => m.partitions <= 1));
-  const tables = inc.models.filter((m) => m.materialized === 'table').length;
+  const tables = inc.models.filter((m) => m.materialized === 'table' || m.materialized === 'dimension').length;
   const dayFiles = inc.models.filter((m) => m.materialized === 'incremental').reduce((a, m) => a + m.partitions, 0);
   assert.equal(inc.lake?.files, tables + dayFiles, 'only the touched day of each incremental model is rewritten in the lake');
   const snapshot = async (): Promise<readonly unknown[]> => ask(wh, `select
@@ -130,4 +130,29 @@ test('user models: dependencies read from the SQL order the build; cycles and ba
   await assert.rejects(gold(dir, data), (e: Error & { code?: string }) => e.code === 'TRB_SCHEMA_MODEL_CYCLE' && /a_top → b_daily → a_top|b_daily → a_top → b_daily/.test(e.message));
   writeFileSync(join(dir, 'models', 'b_daily.sql'), 'selec day from fact_requests');
   await assert.rejects(gold(dir, data), (e: Error & { code?: string }) => e.code === 'TRB_SCHEMA_MODEL_INVALID' && /b_daily/.test(e.message) && /does not parse/.test(e.message));
+});
+
+test('gold outlives silver: a day expired from silver keeps its facts and dimension keys; a key no fact uses any more goes', async (t) => {
+  const dir = tmpDir(t);
+  mkdirSync(join(dir, 'logs'));
+  writeFileSync(join(dir, 'logs', 'a.log'), [
+    line('198.51.100.1', '01/Mar/2026:10:00:00 +0000', '/old/page'),
+    line('198.51.100.2', '02/Mar/2026:10:00:00 +0000', '/kept/page'),
+    line('198.51.100.3', '02/Mar/2026:11:00:00 +0000', '/gone/page'),
+  ].join(''));
+  writeFileSync(join(dir, 'p.yaml'), pipeline('  after_run: true\n'));
+  const data = join(dir, 'data');
+  assert.equal((await runPipelineFile(join(dir, 'p.yaml'), { dataDir: data, workers: 1 })).status, 'succeeded');
+  const wh = join(data, 'warehouse.duckdb');
+  // Silver retention drops 1 March from the warehouse; an erasure removes one request of 2 March.
+  const db = await (await import('@duckdb/node-api')).DuckDBInstance.fromCache(wh);
+  const conn = await db.connect();
+  await conn.run("delete from requests where cast(ts as date) = date '2026-03-01' or path = '/gone/page'");
+  conn.disconnectSync();
+  const r = await gold(dir, data, { test: true });
+  assert.deepEqual(r.tests!.filter((x) => !x.passed), []);
+  const endpoints = (await ask(wh, 'select endpoint from dim_endpoint order by 1')).map((x) => x[0]);
+  assert.deepEqual(endpoints, ['/kept/page', '/old/page'], 'the expired day\'s endpoint stays (its facts do), the erased one goes');
+  const [[oldFacts, erased]] = await ask(wh, "select count(*) filter (where day = date '2026-03-01'), count(*) filter (where endpoint = '/gone/page') from fact_requests") as [[bigint, bigint]];
+  assert.deepEqual([Number(oldFacts), Number(erased)], [1, 0]);
 });

@@ -5,6 +5,7 @@ import { validatePipelineText } from '../../config/load-config.js';
 import { registry } from '../../engine/registry.js';
 import { parseRetentionDuration } from './retention-duration.js';
 import { matchesTablePattern } from './warehouse-retention.js';
+import { DEFAULT_GOLD_TABLES } from './retention-config.js';
 
 const yaml = (retention: string): string => `name: p
 sources:
@@ -21,7 +22,7 @@ const load = (retention: string) => validatePipelineText(yaml(retention), '/tmp/
 it('defaults: bronze 7d, silver 90d, gold 2y, quarantine 30d, no cold storage, fact_/rollup_ gold tables', () => {
   const r = load('');
   assert.ok(r.ok);
-  assert.deepEqual({ ...r.pipeline.config.retention }, { bronze: '7d', silver: '90d', gold: '2y', quarantine: '30d', gold_tables: ['fact_*', 'rollup_*'] });
+  assert.deepEqual({ ...r.pipeline.config.retention }, { bronze: '7d', silver: '90d', gold: '2y', quarantine: '30d', gold_tables: [...DEFAULT_GOLD_TABLES] });
 });
 
 it('accepts every unit and cold storage', () => {

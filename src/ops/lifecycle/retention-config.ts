@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { retentionDuration } from './retention-duration.js';
 
 /** Default gold table patterns: fact and rollup tables (dimensions are kept: they have no age). */
-export const DEFAULT_GOLD_TABLES: readonly string[] = Object.freeze(['fact_*', 'rollup_*']);
+export const DEFAULT_GOLD_TABLES: readonly string[] = Object.freeze([
+  'fact_*', 'rollup_*',
+  // The built-in web models kept by day (src/models/builtin/web): gold outlives silver, so these go by `retention.gold`.
+  'endpoint_performance_day', 'visitor_days', 'visitor_geo_days', 'referrers_day', 'search_keywords_day', 'not_found_day', 'bots_day',
+  'sessions_day', 'entry_exit_pages_day', 'security_events_day',
+]);
 
 /** `retention:` — data lifecycle per layer. */
 export const RetentionSection = z.strictObject({

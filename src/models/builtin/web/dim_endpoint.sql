@@ -1,3 +1,5 @@
--- materialized: table
-select md5(coalesce(endpoint, '')) as endpoint_key, endpoint, count(distinct path) as distinct_paths, min(day) as first_seen, max(day) as last_seen
-from stg_requests group by endpoint
+-- materialized: dimension
+-- unique_key: endpoint_key
+-- referenced_by: fact_requests
+select distinct md5(coalesce(endpoint, '')) as endpoint_key, endpoint
+from stg_requests

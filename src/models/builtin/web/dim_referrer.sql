@@ -1,3 +1,5 @@
--- materialized: table
-select md5(coalesce(referrer_host, '')) as referrer_key, referrer_host, count(*) as requests, min(day) as first_seen, max(day) as last_seen
-from stg_requests group by referrer_host
+-- materialized: dimension
+-- unique_key: referrer_key
+-- referenced_by: fact_requests
+select distinct md5(coalesce(referrer_host, '')) as referrer_key, referrer_host
+from stg_requests

@@ -1,4 +1,6 @@
--- materialized: table
-select cast(started_at as date) as day, 'entry' as kind, entry_page as page, count(*) as sessions from stg_sessions where entry_page is not null group by all
+-- materialized: incremental
+-- partition_by: day
+-- source: stg_sessions
+select day, 'entry' as kind, entry_page as page, count(*) as sessions from stg_sessions where entry_page is not null group by all
 union all
-select cast(started_at as date) as day, 'exit' as kind, exit_page as page, count(*) as sessions from stg_sessions where exit_page is not null group by all
+select day, 'exit' as kind, exit_page as page, count(*) as sessions from stg_sessions where exit_page is not null group by all

@@ -15,6 +15,8 @@ import { buildGold, type GoldReport } from '../../src/models/build-gold.js';
 import type { GoldConfig } from '../../src/models/config.js';
 import { askWarehouse as ask } from '../helpers/data-files.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { connectUtc } from '../../src/sinks/_shared/duckdb-values.js';
 
 const pipeline = (gold: string): string => `name: gold
 sources:
@@ -145,8 +147,7 @@ test('gold outlives silver: a day expired from silver keeps its facts and dimens
   assert.equal((await runPipelineFile(join(dir, 'p.yaml'), { dataDir: data, workers: 1 })).status, 'succeeded');
   const wh = join(data, 'warehouse.duckdb');
   // Silver retention drops 1 March from the warehouse; an erasure removes one request of 2 March.
-  const db = await (await import('@duckdb/node-api')).DuckDBInstance.fromCache(wh);
-  const conn = await db.connect();
+  const conn = await connectUtc(await DuckDBInstance.fromCache(wh));
   await conn.run("delete from requests where cast(ts as date) = date '2026-03-01' or path = '/gone/page'");
   conn.disconnectSync();
   const r = await gold(dir, data, { test: true });

@@ -43,7 +43,7 @@ describe('doctor', () => {
     const r = await doctor(s, { files: [file] });
     assert.deepEqual(r.findings, [], JSON.stringify(r.findings, null, 2));
     assert.equal(r.ok, true);
-    assert.deepEqual(r.results.filter((x) => x.status === 'skipped').map((x) => x.check), ['geoip-age', 'tls-listeners']);
+    assert.deepEqual(r.results.filter((x) => x.status === 'skipped').map((x) => x.check), ['geoip-age', 'tls-listeners', 'warehouse-tls']);
   });
 
   it('finds plaintext secrets with file and line, never echoing them', async (t) => {
@@ -115,6 +115,19 @@ describe('doctor', () => {
     const r = await doctor(s, { files: [file], now: new Date(built.getTime() + 40 * 86_400_000) });
     assert.ok(found(r, 'geoip-age').includes(`medium: GeoIP database is 40 days old (built ${built.toISOString().slice(0, 10)})`), found(r, 'geoip-age').join('\n'));
     assert.match((r.results.find((x) => x.check === 'geoip-age')?.notes ?? []).join(' '), /shipped CC0 country database was built/);
+  });
+
+  it('flags a PostgreSQL warehouse reached without TLS or without verifying the server', async (t) => {
+    const s = await setup(t);
+    const file = join(s.root, 'pg.yaml');
+    const sink = (id: string, host: string, tls: string): string => `  - id: ${id}\n    type: postgres\n    connection: postgres://loader@${host}:5432/dw\n${tls}`;
+    writeFileSync(file, `name: p\nsinks:\n${sink('a', 'db.internal', '    tls: { mode: disable }\n')}${sink('b', '127.0.0.1', '    tls: { mode: disable }\n')}`
+      + `${sink('c', 'db.internal', '    tls: { mode: require }\n')}${sink('d', 'db.internal', '')}`);
+    assert.deepEqual(found(await doctor(s, { files: [file] }), 'warehouse-tls'), [
+      'high: postgres sink `a` connects to db.internal without TLS (tls.mode: disable)',
+      'medium: postgres sink `b` connects to 127.0.0.1 without TLS (tls.mode: disable)',
+      'medium: postgres sink `c` does not verify the server certificate of db.internal (tls.mode: require)',
+    ]);
   });
 });
 

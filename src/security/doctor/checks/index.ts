@@ -8,6 +8,7 @@ import { keyRotationCheck } from './key-rotation.js';
 import { masterKeyCheck } from './master-key.js';
 import { plaintextSecretsCheck } from './plaintext-secrets.js';
 import { tlsListenersCheck } from './tls-listeners.js';
+import { warehouseTlsCheck } from './warehouse-tls.js';
 
 /** Every check `tributary doctor` runs. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
@@ -19,4 +20,5 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   encryptionCapabilityCheck,
   geoipAgeCheck,
   tlsListenersCheck,
+  warehouseTlsCheck,
 ]);

@@ -15,6 +15,8 @@ import { runModelTests, type ModelTestResult } from './model-tests.js';
 import { runModels, type ModelRunResult } from './run-models.js';
 import { createStagingViews } from './staging-views.js';
 import { exportGold, type GoldExport } from './export-gold.js';
+import { cutoffDay, retentionCutoffs } from '../ops/lifecycle/retention-cutoffs.js';
+import type { RetentionConfig } from '../ops/lifecycle/retention-config.js';
 
 /** The outcome of {@link buildGold}. */
 export interface GoldReport {
@@ -65,7 +67,10 @@ export async function buildGold(loaded: LoadedPipeline, gold: GoldConfig, opts: 
     let results: ModelRunResult[] = [];
     if (opts.build ?? true) {
       await createStagingViews(conn, table, gold.endpoint_patterns);
-      results = await runModels(conn, models, opts.fullRefresh ? { fullRefresh: true } : {});
+      // Days expired from silver stay in gold (retention.gold removes them); other vanished days were erased.
+      const retention = (loaded.config as { retention?: RetentionConfig }).retention;
+      const keepBefore = retention ? cutoffDay(retentionCutoffs(retention, new Date()).silver) : undefined;
+      results = await runModels(conn, models, { ...(opts.fullRefresh ? { fullRefresh: true } : {}), ...(keepBefore ? { keepBefore } : {}) });
     }
     const lakeRoot = goldLakeRoot(loaded);
     const lake = lakeRoot !== undefined && results.length > 0 ? await exportGold(conn, lakeRoot, models, results) : undefined;

@@ -4,7 +4,8 @@
  * rows changed since their last build (per-day row counts of the model's `source`, kept in
  * `_tributary_model_partitions`), in one transaction per model, so appending an hour of logs
  * recomputes one day and an erasure is picked up the same way. A day that vanished from the source
- * altogether (silver retention) is left as it is: gold outlives silver, and `retention.gold`
+ * altogether is emptied too, unless it is older than the silver retention cutoff (`keepBefore`):
+ * then silver retention explains its absence, gold outlives silver, and `retention.gold`
  * (tributary lifecycle) removes it. Dimensions keep the keys the new data lacks as long as a row of
  * their `referenced_by` table still uses them, so facts kept longer than silver stay joinable, and
  * a key no fact uses any more (erased, expired) goes.
@@ -40,6 +41,12 @@ export interface ModelRunResult {
 export interface RunModelsOptions {
   /** Rebuild incremental models whole. */
   readonly fullRefresh?: boolean;
+  /**
+   * `YYYY-MM-DD`: days before it that vanished from an incremental model's source are kept (silver
+   * retention removed them); later vanished days are emptied (an erasure removed them). Default:
+   * every vanished day is emptied.
+   */
+  readonly keepBefore?: string;
 }
 
 /** The models' dependency order and each one's model dependencies. */
@@ -65,7 +72,7 @@ export async function runModels(conn: DuckDBConnection, models: readonly Model[]
     const m = byName.get(name)!;
     const t0 = performance.now();
     try {
-      const r = m.materialized === 'incremental' ? await buildIncremental(conn, m, opts.fullRefresh ?? false)
+      const r = m.materialized === 'incremental' ? await buildIncremental(conn, m, opts.fullRefresh ?? false, opts.keepBefore)
         : m.materialized === 'dimension' ? await buildDimension(conn, m) : await buildWhole(conn, m);
       out.push({ model: name, materialized: m.materialized, ...r, seconds: Math.round(performance.now() - t0) / 1000, dependsOn: [...deps.get(name)!].sort() });
     } catch (err) {
@@ -117,7 +124,7 @@ async function tableExists(conn: DuckDBConnection, name: string): Promise<boolea
   return Number(r.getRows()[0]![0]) > 0;
 }
 
-async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows' | 'days'>> {
+async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean, keepBefore: string | undefined): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows' | 'days'>> {
   const part = quoteIdent(m.partitionBy!);
   const current = new Map((await conn.runAndReadAll(`SELECT CAST(${part} AS VARCHAR), count(*) FROM ${quoteIdent(m.source!)} WHERE ${part} IS NOT NULL GROUP BY 1`))
     .getRows().map((r) => [String(r[0]), Number(r[1])]));
@@ -138,8 +145,9 @@ async function buildIncremental(conn: DuckDBConnection, m: Model, full: boolean)
     await conn.run('COMMIT');
     return { action: 'rebuilt', partitions: current.size, rows: await count(conn, m.name) };
   }
-  // Days the source no longer has at all (silver retention) are kept, not emptied.
-  const changed = [...current.keys()].filter((d) => current.get(d) !== previous.get(d)).sort();
+  // Days the source no longer has at all are emptied, unless silver retention explains it (kept).
+  const vanished = [...previous.keys()].filter((d) => !current.has(d) && (keepBefore === undefined || d >= keepBefore));
+  const changed = [...[...current.keys()].filter((d) => current.get(d) !== previous.get(d)), ...vanished].sort();
   if (changed.length === 0) return { action: 'unchanged', partitions: 0, rows: await count(conn, m.name) };
   const days = changed.map((d) => `DATE ${quoteLiteral(d)}`).join(', ');
   await conn.run('BEGIN TRANSACTION');

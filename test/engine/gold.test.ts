@@ -134,13 +134,22 @@ test('user models: dependencies read from the SQL order the build; cycles and ba
   await assert.rejects(gold(dir, data), (e: Error & { code?: string }) => e.code === 'TRB_SCHEMA_MODEL_INVALID' && /b_daily/.test(e.message) && /does not parse/.test(e.message));
 });
 
-test('gold outlives silver: a day expired from silver keeps its facts and dimension keys; a key no fact uses any more goes', async (t) => {
+/** `dd/Mon/yyyy:hh:mm:ss +0000` and `yyyy-mm-dd` of `ms`. */
+function apacheTime(ms: number): [string, string] {
+  const d = new Date(ms);
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  return [`${String(d.getUTCDate()).padStart(2, '0')}/${mon}/${d.getUTCFullYear()}:09:00:00 +0000`, d.toISOString().slice(0, 10)];
+}
+
+test('gold outlives silver: a day expired from silver keeps its facts and dimension keys; an erased day or key goes', async (t) => {
   const dir = tmpDir(t);
   mkdirSync(join(dir, 'logs'));
+  const [recentStamp, recentDay] = apacheTime(Date.now() - 3 * 86_400_000);
   writeFileSync(join(dir, 'logs', 'a.log'), [
     line('198.51.100.1', '01/Mar/2026:10:00:00 +0000', '/old/page'),
     line('198.51.100.2', '02/Mar/2026:10:00:00 +0000', '/kept/page'),
     line('198.51.100.3', '02/Mar/2026:11:00:00 +0000', '/gone/page'),
+    line('198.51.100.4', recentStamp, '/recent/page'),
   ].join(''));
   writeFileSync(join(dir, 'p.yaml'), pipeline('  after_run: true\n'));
   const data = join(dir, 'data');
@@ -148,12 +157,13 @@ test('gold outlives silver: a day expired from silver keeps its facts and dimens
   const wh = join(data, 'warehouse.duckdb');
   // Silver retention drops 1 March from the warehouse; an erasure removes one request of 2 March.
   const conn = await connectUtc(await DuckDBInstance.fromCache(wh));
-  await conn.run("delete from requests where cast(ts as date) = date '2026-03-01' or path = '/gone/page'");
+  // A recent day (within silver retention) loses its only request: an erasure, so gold empties it too.
+  await conn.run("delete from requests where cast(ts as date) = date '2026-03-01' or path in ('/gone/page', '/recent/page')");
   conn.disconnectSync();
   const r = await gold(dir, data, { test: true });
   assert.deepEqual(r.tests!.filter((x) => !x.passed), []);
   const endpoints = (await ask(wh, 'select endpoint from dim_endpoint order by 1')).map((x) => x[0]);
   assert.deepEqual(endpoints, ['/kept/page', '/old/page'], 'the expired day\'s endpoint stays (its facts do), the erased one goes');
-  const [[oldFacts, erased]] = await ask(wh, "select count(*) filter (where day = date '2026-03-01'), count(*) filter (where endpoint = '/gone/page') from fact_requests") as [[bigint, bigint]];
-  assert.deepEqual([Number(oldFacts), Number(erased)], [1, 0]);
+  const [[oldFacts, erased, recent]] = await ask(wh, `select count(*) filter (where day = date '2026-03-01'), count(*) filter (where endpoint = '/gone/page'), count(*) filter (where day = date '${recentDay}') from fact_requests`) as [[bigint, bigint, bigint]];
+  assert.deepEqual([Number(oldFacts), Number(erased), Number(recent)], [1, 0, 0]);
 });

@@ -2,8 +2,9 @@
  * Gold in the lake: after a build, each materialised model is written as Parquet under
  * `<lake>/gold/<model>/` so tools that read the lake (DuckDB, Spark, Trino) get the star schema
  * and rollups too. Incremental models are written per day partition (`day=YYYY-MM-DD/data.parquet`)
- * and only the days the build touched are rewritten (a day emptied by erasure or retention is
- * removed); table models are one `data.parquet`. Every file is written to a temporary name and
+ * and only the days the build touched are rewritten; a day the model no longer has (emptied by an
+ * erasure, or deleted by `tributary lifecycle` under `retention.gold`) is removed; table models are
+ * one `data.parquet`. Every file is written to a temporary name and
  * renamed over the old one, so a reader sees the previous or the new file, never half of one.
  */
 import { mkdirSync, renameSync, rmSync, readdirSync, existsSync } from 'node:fs';
@@ -33,7 +34,8 @@ export async function exportGold(conn: DuckDBConnection, lakeRoot: string, model
   let removed = 0;
   for (const r of results) {
     const m = models.find((x) => x.name === r.model);
-    if (!m || m.materialized === 'view' || r.action === 'unchanged') continue;
+    if (!m || m.materialized === 'view') continue;
+    if (r.action === 'unchanged' && m.materialized !== 'incremental') continue;
     const dir = join(root, m.name);
     mkdirSync(dir, { recursive: true, mode: 0o750 });
     if (m.materialized === 'table' || m.materialized === 'dimension') {
@@ -42,13 +44,11 @@ export async function exportGold(conn: DuckDBConnection, lakeRoot: string, model
       continue;
     }
     const part = m.partitionBy!;
-    const days = r.days ?? (await conn.runAndReadAll(`SELECT DISTINCT CAST(${quoteIdent(part)} AS VARCHAR) FROM ${quoteIdent(m.name)} WHERE ${quoteIdent(part)} IS NOT NULL`)).getRows().map((x) => String(x[0]));
-    if (r.days === undefined) {
-      // Rebuilt whole: partitions that no longer exist go.
-      const keep = new Set(days.map((d) => `${part}=${d}`));
-      for (const d of existsSync(dir) ? readdirSync(dir) : []) if (d.startsWith(`${part}=`) && !keep.has(d)) { rmSync(join(dir, d), { recursive: true, force: true }); removed++; }
-    }
-    for (const d of days) {
+    const present = (await conn.runAndReadAll(`SELECT DISTINCT CAST(${quoteIdent(part)} AS VARCHAR) FROM ${quoteIdent(m.name)} WHERE ${quoteIdent(part)} IS NOT NULL`)).getRows().map((x) => String(x[0]));
+    // Partitions the model no longer has go (erased, or expired by retention.gold since the last build).
+    const keep = new Set(present.map((d) => `${part}=${d}`));
+    for (const d of existsSync(dir) ? readdirSync(dir) : []) if (d.startsWith(`${part}=`) && !keep.has(d)) { rmSync(join(dir, d), { recursive: true, force: true }); removed++; }
+    for (const d of r.action === 'unchanged' ? [] : r.days ?? present) {
       const pdir = join(dir, `${part}=${d}`);
       const n = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(m.name)} WHERE ${quoteIdent(part)} = DATE ${quoteLiteral(d)}`)).getRows()[0]![0]);
       if (n === 0) { if (existsSync(pdir)) { rmSync(pdir, { recursive: true, force: true }); removed++; } continue; }

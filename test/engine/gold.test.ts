@@ -4,7 +4,7 @@
  * rebuild), user models ordered by the dependencies read from their SQL.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateAccessLog } from '../../src/generator/index.js';
@@ -166,4 +166,13 @@ test('gold outlives silver: a day expired from silver keeps its facts and dimens
   assert.deepEqual(endpoints, ['/kept/page', '/old/page'], 'the expired day\'s endpoint stays (its facts do), the erased one goes');
   const [[oldFacts, erased, recent]] = await ask(wh, `select count(*) filter (where day = date '2026-03-01'), count(*) filter (where endpoint = '/gone/page'), count(*) filter (where day = date '${recentDay}') from fact_requests`) as [[bigint, bigint, bigint]];
   assert.deepEqual([Number(oldFacts), Number(erased), Number(recent)], [1, 0, 0]);
+  const oldDir = join(data, 'lake', 'gold', 'fact_requests', 'day=2026-03-01');
+  assert.ok(existsSync(oldDir), 'the expired-from-silver day is in the gold Parquet too');
+
+  // retention.gold (tributary lifecycle) deletes the old gold day: the next build removes its Parquet.
+  const conn2 = await connectUtc(await DuckDBInstance.fromCache(wh));
+  await conn2.run("delete from fact_requests where day = date '2026-03-01'");
+  conn2.disconnectSync();
+  const after = await gold(dir, data);
+  assert.ok(!existsSync(oldDir) && (after.lake?.removed ?? 0) >= 1, JSON.stringify(after.lake));
 });

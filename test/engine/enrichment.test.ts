@@ -11,22 +11,9 @@ import { runPipelineFile } from '../../src/engine/runtime/run-pipeline.js';
 import { readLakeRows } from '../../src/sinks/lake/read-lake.js';
 import { askWarehouse as ask } from '../helpers/data-files.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { logPipeline } from '../helpers/log-pipeline.js';
 
-const pipeline = (stages: string): string => `name: enriched
-sources:
-  - id: access
-    type: files
-    include: ["logs/*.log"]
-stages:
-  - type: parse
-  - type: validate
-${stages}  - type: dedupe
-sinks:
-  - id: lake
-    type: lake
-  - id: warehouse
-    type: duckdb
-`;
+const pipeline = (stages: string): string => logPipeline({ name: 'enriched', stages: ['validate', `${stages}  - type: dedupe\n`] });
 
 
 test('geoip, useragent and threat columns land in Parquet and the warehouse, also when added to an existing warehouse', async (t) => {

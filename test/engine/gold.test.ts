@@ -15,32 +15,12 @@ import { buildGold, type GoldReport } from '../../src/models/build-gold.js';
 import type { GoldConfig } from '../../src/models/config.js';
 import { askWarehouse as ask } from '../helpers/data-files.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { ENRICHED_STAGES, logPipeline } from '../helpers/log-pipeline.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { connectUtc } from '../../src/sinks/_shared/duckdb-values.js';
 
-const pipeline = (gold: string): string => `name: gold
-sources:
-  - id: access
-    type: files
-    include: ["logs/*.log"]
-stages:
-  - type: parse
-    format: apache_combined
-  - type: validate
-  - type: dedupe
-  - type: geoip
-  - type: useragent
-  - type: threat
-  - type: sessions
-  - type: behavior
-  - type: privacy
-sinks:
-  - id: lake
-    type: lake
-  - id: warehouse
-    type: duckdb
-gold:
-${gold}`;
+const pipeline = (gold: string): string =>
+  logPipeline({ name: 'gold', format: 'apache_combined', stages: ['validate', 'dedupe', ...ENRICHED_STAGES], extra: `gold:\n${gold}` });
 
 const line = (ip: string, ts: string, path: string, status = 200, ms = 12): string =>
   `${ip} - - [${ts}] "GET ${path} HTTP/1.1" ${status} 512 "https://www.google.com/search?q=blue+shoes&hl=en" "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"\n`;

@@ -15,28 +15,9 @@ import { openDeployment } from '../../src/engine/bootstrap.js';
 import { decryptFieldToken } from '../../src/security/crypto/field-cipher.js';
 import { QUARANTINE_RAW_CONTEXT } from '../../src/engine/runtime/quarantine-protection.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { ENRICHED_STAGES, logPipeline } from '../helpers/log-pipeline.js';
 
-const PIPELINE = `name: private
-sources:
-  - id: access
-    type: files
-    include: ["logs/*.log"]
-stages:
-  - type: parse
-  - type: validate
-  - type: dedupe
-  - type: geoip
-  - type: useragent
-  - type: threat
-  - type: sessions
-  - type: behavior
-  - type: privacy
-sinks:
-  - id: lake
-    type: lake
-  - id: warehouse
-    type: duckdb
-`;
+const PIPELINE = logPipeline({ name: 'private', stages: ['validate', 'dedupe', ...ENRICHED_STAGES] });
 
 
 

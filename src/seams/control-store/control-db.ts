@@ -132,8 +132,40 @@ export interface StageStateTable {
   updated_at: string;
 }
 
+/** `api_keys`: primary key id (the key's public prefix). */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  role: string;
+  /** JSON text of a string array. */
+  scopes: string;
+  hash: string;
+  created_at: string;
+  created_by: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  replaced_by: string | null;
+  last_used_at: string | null;
+}
+
+/** `wire_users`: primary key name; SCRAM-SHA-256 verifiers (base64). */
+export interface WireUsersTable {
+  name: string;
+  role: string;
+  salt: string;
+  iterations: number;
+  stored_key: string;
+  server_key: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+}
+
 /** The whole control database as Kysely sees it. */
 export interface ControlDb {
+  api_keys: ApiKeysTable;
+  wire_users: WireUsersTable;
   stage_state: StageStateTable;
   vault_entries: VaultEntriesTable;
   audit_log: AuditLogTable;

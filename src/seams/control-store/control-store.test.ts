@@ -18,6 +18,7 @@ import {
   bronzeEntry, commitRecord, describeControlStoreContract, lakeFile,
 } from '../../../test/contract/control-store.contract.js';
 import { describeVaultStoreContract } from '../../../test/contract/vault-store.contract.js';
+import { describeIdentityStoreContract } from '../../../test/contract/identity-store.contract.js';
 import { CONTROL_MIGRATION_NAMES } from './migrations/control-migrations.js';
 import type { ControlStore } from './control-store.js';
 import { createPostgresControlStore } from './postgres/index.js';
@@ -56,6 +57,7 @@ for (const [name, openStores] of Object.entries(openers)) {
   const label = name === 'postgres' ? 'postgres [postgresql]' : name;
   describeControlStoreContract(label, async (t) => (await openStores(t, 1))?.[0] ?? null);
   describeVaultStoreContract(label, async (t) => (await openStores(t, 1))?.[0] ?? null);
+  describeIdentityStoreContract(label, async (t) => (await openStores(t, 1))?.[0] ?? null);
 
   describe(`control store ${label}: shared database`, () => {
     test('two instances migrate concurrently and see each other\'s runs and commits', async (t) => {

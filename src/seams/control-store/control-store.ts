@@ -19,6 +19,8 @@
 import type { BronzeSegmentRef } from '../../core/component.js';
 import type { AuditStore } from './audit-store.js';
 import type { VaultStore } from './vault-store.js';
+import type { ApiKeyStore } from './api-key-store.js';
+import type { WireUserStore } from './wire-user-store.js';
 
 /** What started a run. */
 export const RUN_TRIGGERS = ['cli', 'watch', 'schedule', 'api', 'bench'] as const;
@@ -189,6 +191,12 @@ export interface ControlStore {
 
   /** The audit log's entries and anchors (see `audit-store.ts`). */
   readonly audit: AuditStore;
+
+  /** API keys: public ids, hashes and metadata, never a key (see `api-key-store.ts`). */
+  readonly apiKeys: ApiKeyStore;
+
+  /** PostgreSQL-wire users: roles and SCRAM verifiers, never a password (see `wire-user-store.ts`). */
+  readonly wireUsers: WireUserStore;
 
   /**
    * Brings the schema to the latest version. Idempotent and safe to run concurrently from several

@@ -22,6 +22,10 @@ import type { AuditStore } from './audit-store.js';
 import type { VaultStore } from './vault-store.js';
 import { SqlAuditStore } from './sql-audit-store.js';
 import { SqlVaultStore } from './sql-vault-store.js';
+import type { ApiKeyStore } from './api-key-store.js';
+import type { WireUserStore } from './wire-user-store.js';
+import { SqlApiKeyStore } from './sql-api-key-store.js';
+import { SqlWireUserStore } from './sql-wire-user-store.js';
 import { replaceLakeFilesSql } from './sql-lake-file-swap.js';
 import { deleteBronzeSql } from './sql-bronze-delete.js';
 import type { SqlOps } from './sql-ops.js';
@@ -84,6 +88,8 @@ export class SqlControlStore implements ControlStore {
   readonly kind: string;
   readonly vault: VaultStore;
   readonly audit: AuditStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly wireUsers: WireUserStore;
   readonly #p: SqlDialectProfile;
   readonly #ops: SqlOps;
   #closed = false;
@@ -103,6 +109,8 @@ export class SqlControlStore implements ControlStore {
     this.#ops = ops;
     this.vault = new SqlVaultStore(ops);
     this.audit = new SqlAuditStore(ops);
+    this.apiKeys = new SqlApiKeyStore(ops);
+    this.wireUsers = new SqlWireUserStore(ops);
   }
 
   async migrate(): Promise<void> {

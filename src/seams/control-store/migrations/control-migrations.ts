@@ -210,12 +210,55 @@ function stageState(env: MigrationEnv, s: SchemaOf): Migration {
   };
 }
 
+/**
+ * Identity: API keys (public id = the key's lookup prefix; only a scrypt hash of the key, with its
+ * parameters, is stored) and PostgreSQL-wire users (SCRAM-SHA-256 verifiers, never a password).
+ * `revoked_at` may lie in the future: a rotated key stays valid until then (the grace period).
+ */
+function identity(env: MigrationEnv, s: SchemaOf): Migration {
+  const { json, timestamp: ts } = env;
+  return {
+    async up(db) {
+      await s(db).createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('scopes', json, (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('expires_at', ts)
+        .addColumn('revoked_at', ts)
+        .addColumn('revoked_by', 'text')
+        .addColumn('replaced_by', 'text')
+        .addColumn('last_used_at', ts)
+        .execute();
+      await s(db).createTable('wire_users')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('salt', 'text', (c) => c.notNull())
+        .addColumn('iterations', 'integer', (c) => c.notNull())
+        .addColumn('stored_key', 'text', (c) => c.notNull())
+        .addColumn('server_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', ts, (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('updated_at', ts, (c) => c.notNull())
+        .addCheckConstraint('wire_users_iterations_check', sql`${sql.ref('iterations')} >= 4096`)
+        .execute();
+    },
+    async down(db) {
+      for (const t of ['wire_users', 'api_keys']) await s(db).dropTable(t).execute();
+    },
+  };
+}
+
 /** Name → migration factory, in application order. */
 const MIGRATIONS: ReadonlyArray<readonly [string, (env: MigrationEnv, s: SchemaOf) => Migration]> = [
   ['0001_initial', initial],
   ['0002_security', security],
   ['0003_bronze_encryption', bronzeEncryption],
   ['0004_stage_state', stageState],
+  ['0005_identity', identity],
 ];
 
 /** Names of every migration, in order (the last one is the schema version `migrate()` reaches). */

@@ -18,6 +18,8 @@ import './security/errors.js';
 import './security/audit/errors.js';
 import './security/crypto/errors.js';
 import './security/erase/errors.js';
+import './security/apikeys/errors.js';
+import './security/identity/errors.js';
 import './ops/backup/errors.js';
 import './ops/lifecycle/errors.js';
 import './stages/encrypt/errors.js';
@@ -28,5 +30,5 @@ import './models/errors.js';
 export const ERROR_MODULES: readonly string[] = Object.freeze([
   'core/errors.ts', 'core/secret-value.ts', 'config/config-errors.ts', 'formats/errors.ts', 'seams/store-errors.ts',
   'sinks/_shared/errors.ts', 'sinks/postgres/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts', 'sources/bronze/errors.ts', 'engine/errors.ts', 'security/errors.ts',
-  'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts',
+  'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'security/apikeys/errors.ts', 'security/identity/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts',
 ]);

@@ -26,7 +26,7 @@ export interface ApiKeyAdminDeps {
   readonly rolePermissions?: RolePermissions;
   readonly now?: () => Date;
   /** Hash cost for new keys (default {@link DEFAULT_SCRYPT}). */
-  readonly scrypt?: ScryptParams;
+  readonly scrypt?: ScryptParams | undefined;
 }
 
 /** Lifecycle state of a key at a given instant. */

@@ -28,7 +28,7 @@ export interface ApiKeyAuthDeps {
   /** Where `auth.fail` events go. */
   readonly audit: AuditTrail;
   /** Shared per process; without it every request pays for scrypt. */
-  readonly cache?: ApiKeyAuthCache;
+  readonly cache?: ApiKeyAuthCache | undefined;
   /** Clock (tests). */
   readonly now?: () => Date;
 }

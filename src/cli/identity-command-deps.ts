@@ -3,6 +3,7 @@
  * they open the deployment. Tests inject output, stdin, data keys and a role lookup.
  */
 import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import { openDeployment } from '../engine/bootstrap.js';
 import type { Deployment, DeploymentOptions } from '../engine/bootstrap.js';
 import type { RolePermissions } from '../security/identity/role-permissions.js';
@@ -34,4 +35,25 @@ export async function withIdentityDeployment<T>(dataDir: string, deps: IdentityC
 /** Writes `value` as one JSON line with `json`, else the human text. */
 export function printResult(out: (text: string) => void, json: boolean | undefined, value: unknown, human: string): void {
   out(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
+}
+
+/** How an identity command group writes and which options its subcommands share. */
+export interface IdentityCommandGroup {
+  /** The group's command (`apikeys`, `users`). */
+  readonly cmd: Command;
+  readonly out: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  /** Adds `--data-dir` and `--json` to a subcommand. */
+  readonly common: (c: Command) => Command;
+}
+
+/** Adds command `name` to `program`, with the defaults of `deps` resolved. */
+export function identityCommandGroup(program: Command, name: string, description: string, deps: IdentityCommandDeps): IdentityCommandGroup {
+  const env = deps.env ?? process.env;
+  return {
+    cmd: program.command(name).description(description),
+    out: deps.out ?? ((text: string) => { process.stdout.write(text); }),
+    env,
+    common: (c) => c.option('--data-dir <dir>', 'data directory', env.TRIBUTARY_DATA_DIR ?? '.tributary').option('--json', 'print JSON'),
+  };
 }

@@ -25,6 +25,15 @@ export async function assertStoreError(p: Promise<unknown>, code: string): Promi
   });
 }
 
+/** A fresh store from `factory`, migrated and closed after `t`; null when `t` was skipped. */
+export async function openMigrated(factory: ControlStoreFactory, t: TestContext): Promise<ControlStore | null> {
+  const store = await factory(t);
+  if (store === null) return null;
+  t.after(() => store.close());
+  await store.migrate();
+  return store;
+}
+
 /** A bronze entry with defaults; `over` replaces fields. */
 export function bronzeEntry(over: Partial<BronzeEntry> = {}): BronzeEntry {
   return {

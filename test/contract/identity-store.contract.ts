@@ -8,7 +8,7 @@ import type { TestContext } from 'node:test';
 import type { NewApiKeyRow } from '../../src/seams/control-store/api-key-store.js';
 import type { ControlStore } from '../../src/seams/control-store/control-store.js';
 import type { NewWireUserRow } from '../../src/seams/control-store/wire-user-store.js';
-import { assertStoreError } from './control-store.contract.js';
+import { assertStoreError, openMigrated } from './control-store.contract.js';
 
 /** An API key row with defaults; `over` replaces fields. */
 export function apiKeyRow(over: Partial<NewApiKeyRow> = {}): NewApiKeyRow {
@@ -24,13 +24,7 @@ export function wireUserRow(over: Partial<NewWireUserRow> = {}): NewWireUserRow 
 
 /** Registers the identity-store contract tests for one adapter. */
 export function describeIdentityStoreContract(name: string, factory: (t: TestContext) => Promise<ControlStore | null>): void {
-  async function open(t: TestContext): Promise<ControlStore | null> {
-    const s = await factory(t);
-    if (s === null) return null;
-    t.after(() => s.close());
-    await s.migrate();
-    return s;
-  }
+  const open = (t: TestContext): Promise<ControlStore | null> => openMigrated(factory, t);
 
   describe(`identity store contract: ${name}`, () => {
     test('api keys: insert, get, list; a duplicate id conflicts; bad values are refused', async (t) => {

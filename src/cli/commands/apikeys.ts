@@ -16,7 +16,7 @@ import { PERMISSIONS } from '../../security/identity/identity.js';
 import { parseDuration, parseInstant } from '../../security/identity/parse-duration.js';
 import type { Deployment } from '../../engine/bootstrap.js';
 import { cliActor } from '../cli-actor.js';
-import { printResult, withIdentityDeployment } from '../identity-command-deps.js';
+import { identityCommandGroup, printResult, withIdentityDeployment } from '../identity-command-deps.js';
 import type { IdentityCommandDeps } from '../identity-command-deps.js';
 import { formatTable } from '../output/format-table.js';
 
@@ -36,10 +36,7 @@ function shownOnce(k: CreatedApiKey, verb: string): string {
 
 /** Registers `apikeys` and its subcommands. */
 export function registerApiKeys(program: Command, deps: IdentityCommandDeps = {}): void {
-  const out = deps.out ?? ((text: string) => { process.stdout.write(text); });
-  const env = deps.env ?? process.env;
-  const cmd = program.command('apikeys').description('Manage API keys for the REST and SQL-over-HTTP interfaces (stored hashed; shown once)');
-  const common = (c: Command): Command => c.option('--data-dir <dir>', 'data directory', env.TRIBUTARY_DATA_DIR ?? '.tributary').option('--json', 'print JSON');
+  const { cmd, out, env, common } = identityCommandGroup(program, 'apikeys', 'Manage API keys for the REST and SQL-over-HTTP interfaces (stored hashed; shown once)', deps);
 
   common(cmd.command('create'))
     .description('Create a key for a role; prints it once')

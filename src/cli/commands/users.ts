@@ -14,7 +14,7 @@ import { WireUserInvalid } from '../../security/identity/errors.js';
 import { createWireUser, deleteWireUser, listWireUsers, setWireUserPassword } from '../../security/identity/wire-users.js';
 import type { WireUserAdminDeps } from '../../security/identity/wire-users.js';
 import { cliActor } from '../cli-actor.js';
-import { printResult, withIdentityDeployment } from '../identity-command-deps.js';
+import { identityCommandGroup, printResult, withIdentityDeployment } from '../identity-command-deps.js';
 import type { IdentityCommandDeps } from '../identity-command-deps.js';
 import { readSecretInput } from '../input/read-secret.js';
 import { formatTable } from '../output/format-table.js';
@@ -49,10 +49,7 @@ function adminDeps(d: Deployment, deps: IdentityCommandDeps): WireUserAdminDeps 
 
 /** Registers `users` and its subcommands. */
 export function registerUsers(program: Command, deps: IdentityCommandDeps = {}): void {
-  const out = deps.out ?? ((text: string) => { process.stdout.write(text); });
-  const env = deps.env ?? process.env;
-  const cmd = program.command('users').description('Manage PostgreSQL-wire users (SCRAM-SHA-256; passwords from a hidden prompt or stdin, never argv)');
-  const common = (c: Command): Command => c.option('--data-dir <dir>', 'data directory', env.TRIBUTARY_DATA_DIR ?? '.tributary').option('--json', 'print JSON');
+  const { cmd, out, env, common } = identityCommandGroup(program, 'users', 'Manage PostgreSQL-wire users (SCRAM-SHA-256; passwords from a hidden prompt or stdin, never argv)', deps);
 
   common(cmd.command('create <name>'))
     .description('Create a user with a role; the password is prompted for (hidden) or read from stdin')

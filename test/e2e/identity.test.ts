@@ -26,7 +26,7 @@ describe('tributary apikeys / users (processes)', () => {
     const store = createSqliteControlStore({ path: join(root, 'data', 'control.db') });
     t.after(() => store.close());
     const auth = { store: store.apiKeys, audit: new RecordingAudit(), rolePermissions: () => new Set<Permission>(['sql:query']) };
-    assert.equal((await authenticateApiKey(`Bearer ${k.key}`, auth)).subject, `key:${k.id}`);
+    assert.equal((await authenticateApiKey(`Bearer ${k.key}`, auth)).subject, `api:${k.id}`);
     assert.equal((await cli(['apikeys', 'revoke', k.id], undefined, env)).code, 0);
     await assert.rejects(authenticateApiKey(`Bearer ${k.key}`, auth), /was revoked/);
 

@@ -61,7 +61,7 @@ export interface CreateApiKey {
   /** Subset of {@link PERMISSIONS} (and of the role's); empty or omitted = all of the role's. */
   readonly scopes?: readonly string[];
   readonly expiresAt?: Date | null;
-  /** Who asks (`cli:alice`, `key:<id>`), for the audit log. */
+  /** Who asks (`cli:alice`, `api:<id>`), for the audit log. */
   readonly actor: string;
 }
 

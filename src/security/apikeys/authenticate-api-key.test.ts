@@ -57,7 +57,7 @@ for (const adapter of STORE_ADAPTERS) {
       assert.match(k.key, /^trb_[A-Za-z0-9_-]{12}_[A-Za-z0-9_-]{43}$/);
       const id = await authenticateApiKey(`Bearer ${k.key}`, f.auth(), { address: '10.0.0.7' });
       assert.deepEqual({ ...id, permissions: [...id.permissions] },
-        { subject: `key:${k.id}`, role: 'analyst', permissions: ['sql:query'], method: 'api_key', keyId: k.id, address: '10.0.0.7' });
+        { subject: `api:${k.id}`, role: 'analyst', permissions: ['sql:query'], method: 'api_key', keyId: k.id, address: '10.0.0.7' });
       const unscoped = await createApiKey({ role: 'analyst', actor: 'cli:alice' }, f.admin);
       assert.deepEqual([...(await authenticateApiKey(`bearer  ${unscoped.key}`, f.auth())).permissions].sort(), ['datasets:read', 'sql:query']);
       assert.equal((await f.stores[0]!.apiKeys.get(k.id))?.lastUsedAt, f.clock.now.toISOString());

@@ -73,7 +73,7 @@ async function authenticate(header: string | undefined, deps: ApiKeyAuthDeps, ct
     await deps.store.touch(row.id, now.toISOString(), new Date(now.getTime() - LAST_USED_INTERVAL_MS).toISOString());
   }
   return Object.freeze({
-    subject: `key:${row.id}`, role: row.role, permissions: keyPermissions(rolePerms, row.scopes), method: 'api_key' as const,
+    subject: `api:${row.id}`, role: row.role, permissions: keyPermissions(rolePerms, row.scopes), method: 'api_key' as const,
     keyId: row.id, ...(ctx.address !== undefined ? { address: ctx.address } : {}),
   });
 }

@@ -27,7 +27,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /** An authenticated caller. Immutable. */
 export interface Identity {
-  /** Stable, non-secret subject for audit lines: `key:<public prefix>`, `user:<name>`, `cert:<CN>`, `cli:<os user>`. */
+  /** Stable, non-secret subject for audit lines: `api:<public prefix>`, `user:<name>`, `cert:<CN>`, `cli:<os user>`. */
   readonly subject: string;
   /** The role whose grants apply (one role per identity; see security/rbac). */
   readonly role: string;

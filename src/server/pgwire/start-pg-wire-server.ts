@@ -68,13 +68,22 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
   const authMs = opts.authTimeoutMs ?? 30_000;
   const live = new Map<number, Live>();
   const sockets = new Set<Socket>();
+  const counted = new Set<Socket>();
+  /** Where to write out-of-band FATAL messages: the TLS socket once the session is encrypted. */
+  const outs = new Map<Socket, { end(b: Uint8Array): void }>();
+  const fatal = (socket: Socket, code: string, message: string): void => {
+    (outs.get(socket) ?? socket).end(errorResponse({ severity: 'FATAL', code, message }));
+  };
+  const sessions = (): number => counted.size;
 
   const server: Server = createServer((socket) => {
-    if (sockets.size >= maxConnections) {
-      socket.end(errorResponse({ severity: 'FATAL', code: SQLSTATE.tooManyConnections, message: 'sorry, too many clients already' }));
-      return;
-    }
+    // Over the limit, the client still gets its TLS handshake and then FATAL 53300 in answer to its
+    // startup message, as PostgreSQL does (an error in place of the SSLRequest answer confuses
+    // drivers); beyond twice the limit the socket is dropped at once.
+    if (sockets.size >= 2 * maxConnections) { socket.destroy(); return; }
+    const overLimit = sessions() >= maxConnections;
     sockets.add(socket);
+    if (!overLimit) counted.add(socket);
     socket.setNoDelay(true);
     socket.on('error', () => undefined);
     const address = socket.remoteAddress;
@@ -91,11 +100,13 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
 
     socket.setTimeout(idleMs, () => {
       if (entry.session?.busy) return;
-      socket.end(errorResponse({ severity: 'FATAL', code: SQLSTATE.idleSessionTimeout, message: 'terminating connection due to idle-session timeout' }));
+      fatal(socket, SQLSTATE.idleSessionTimeout, 'terminating connection due to idle-session timeout');
     });
     socket.once('close', () => {
       clearTimeout(authTimer);
       sockets.delete(socket);
+      counted.delete(socket);
+      outs.delete(socket);
       live.delete(pid);
       void entry.session?.close();
     });
@@ -138,7 +149,7 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
         ];
         await opts.audit.record({ actor: `user:${user}`, action: 'auth.login', target: 'pgwire', outcome: 'ok', details: { interface: 'pgwire', address: address ?? null } });
       },
-    }, context ? { upgradeTls: (duplex) => upgradeSocket(duplex, context, hooks, (tls) => tls.on('error', () => undefined)) } : {});
+    }, context ? { upgradeTls: (duplex) => upgradeSocket(duplex, context, hooks, (tls) => { tls.on('error', () => undefined); outs.set(socket, tls); }) } : {});
 
     function route(data: Uint8Array, state: ConnectionState): MessageResponse {
       if (state.step === 'AwaitingInitialMessage' && data.length >= 8) {
@@ -147,6 +158,8 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
         if (code === GSSENC_REQUEST) return [Uint8Array.of('N'.charCodeAt(0))];
         if (code === 196608 && context && !state.tlsInfo) {
           void audit(startupUser(data), 'tls_required');
+        } else if (code === 196608 && overLimit) {
+          return [errorResponse({ severity: 'FATAL', code: SQLSTATE.tooManyConnections, message: 'sorry, too many clients already' }), closeSignal as unknown as Uint8Array];
         }
         return undefined;
       }
@@ -163,7 +176,6 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
     return (async function* () { yield closeSignal as unknown as Uint8Array; })();
   }
 
-  server.maxConnections = maxConnections * 2;
   await new Promise<void>((ok, ko) => {
     server.once('error', ko);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => { server.off('error', ko); ok(); });
@@ -173,11 +185,11 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
   let closed: Promise<void> | undefined;
   return {
     port,
-    connections: () => sockets.size,
+    connections: () => counted.size,
     close() {
       closed ??= new Promise<void>((ok) => {
         server.close(() => ok());
-        for (const s of sockets) s.end(errorResponse({ severity: 'FATAL', code: SQLSTATE.adminShutdown, message: 'terminating connection due to administrator command' }));
+        for (const s of sockets) fatal(s, SQLSTATE.adminShutdown, 'terminating connection due to administrator command');
         setTimeout(() => { for (const s of sockets) s.destroy(); }, 1000).unref();
       });
       return closed;
@@ -186,7 +198,7 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
 }
 
 /** Wraps a session's answer so that a fatal protocol error closes the connection cleanly. */
-async function* guarded(gen: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* guarded(gen: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array, Uint8Array> {
   try {
     yield* gen;
   } catch (err) {
@@ -195,6 +207,9 @@ async function* guarded(gen: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Ar
     }
     yield closeSignal as unknown as Uint8Array;
   }
+  // A return value tells pg-gateway the message was handled even when nothing was yielded
+  // (messages skipped until Sync, Flush); otherwise it would answer "not implemented".
+  return new Uint8Array(0);
 }
 
 /** The `user` parameter of a StartupMessage, for the audit line of a refused plain-text startup. */

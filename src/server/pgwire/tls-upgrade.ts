@@ -21,9 +21,16 @@ export function gatewaySecureContext(tls: GatewayTls): SecureContext {
   return createSecureContext({ cert: tls.cert, key: tls.key, minVersion: tls.minVersion });
 }
 
+function closedDuplex(): DuplexStream<Uint8Array> {
+  return {
+    readable: new ReadableStream<Uint8Array>({ start(c) { c.close(); } }),
+    writable: new WritableStream<Uint8Array>(),
+  };
+}
+
 /**
  * Upgrades the plain duplex of a connection that answered `S` to an SSLRequest; resolves once the
- * handshake is done (rejects on a failed handshake, e.g. a TLS version below the minimum). The
+ * handshake is done (a failed handshake, e.g. a TLS version below the minimum, destroys the socket). The
  * guarded duplex of the TLS socket replaces the plain one.
  */
 export async function upgradeSocket(
@@ -31,6 +38,13 @@ export async function upgradeSocket(
 ): Promise<{ duplex: DuplexStream<Uint8Array>; tlsInfo: TlsInfo }> {
   const tls = new TLSSocket(Duplex.fromWeb(plain as never), { isServer: true, secureContext: context });
   onSocket(tls);
-  await once(tls, 'secure');
+  try {
+    await once(tls, 'secure');
+  } catch {
+    // A failed handshake (version below the minimum, bad record) ends the connection here; handing
+    // pg-gateway a closed duplex lets it finish quietly instead of aborting a locked stream.
+    tls.destroy();
+    return { duplex: closedDuplex(), tlsInfo: {} };
+  }
   return { duplex: socketDuplex(tls, hooks, true), tlsInfo: {} };
 }

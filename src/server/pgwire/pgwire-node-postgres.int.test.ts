@@ -94,6 +94,51 @@ describe('pgwire gateway with node-postgres', () => {
     } finally { await real.end(); await ours.end(); }
   });
 
+  it('speaks the extended protocol as JDBC does: Describe statement, fetch size (PortalSuspended), reuse, Close', async () => {
+    const c = clientFor(gw);
+    await c.connect();
+    type Con = {
+      parse(m: object): void; bind(m: object): void; describe(m: object): void; execute(m: object): void;
+      close(m: object): void; sync(): void; on(e: string, f: (m: never) => void): void; removeAllListeners(e: string): void;
+    };
+    const con = (c as unknown as { connection: Con }).connection;
+    const events: string[] = [];
+    const rows: unknown[][] = [];
+    const names = ['parseComplete', 'bindComplete', 'parameterDescription', 'rowDescription', 'noData', 'portalSuspended', 'commandComplete', 'closeComplete', 'errorMessage'];
+    // Take the connection over from pg's own handlers: this test drives the protocol messages itself.
+    for (const n of [...names, 'dataRow', 'readyForQuery']) con.removeAllListeners(n);
+    for (const n of names) con.on(n, (m: never) => { events.push(n === 'commandComplete' ? `C:${(m as { text: string }).text}` : n === 'parameterDescription' ? `t:${(m as { dataTypeIDs: number[] }).dataTypeIDs.join(',')}` : n); });
+    con.on('dataRow', (m: never) => rows.push((m as { fields: unknown[] }).fields));
+    const cycle = (): Promise<void> => new Promise((ok) => con.on('readyForQuery', () => { con.removeAllListeners('readyForQuery'); ok(); }));
+    try {
+      let done = cycle();
+      con.parse({ name: 'S_1', text: 'SELECT id, path FROM requests WHERE status >= $1 ORDER BY id', types: [0] });
+      con.describe({ type: 'S', name: 'S_1' });
+      con.sync();
+      await done;
+      assert.deepEqual(events.splice(0), ['parseComplete', 't:23', 'rowDescription']);
+      done = cycle();
+      con.bind({ portal: 'C_1', statement: 'S_1', values: ['200'] });
+      con.execute({ portal: 'C_1', rows: 2 });
+      con.execute({ portal: 'C_1', rows: 2 });
+      con.close({ type: 'P', name: 'C_1' });
+      con.sync();
+      await done;
+      assert.deepEqual(events.splice(0), ['bindComplete', 'portalSuspended', 'C:SELECT 3', 'closeComplete']);
+      assert.deepEqual(rows.splice(0).map((r) => String(r[0])), ['1', '2', '3']);
+      done = cycle();
+      con.bind({ portal: '', statement: 'S_1', values: ['500'] });
+      con.describe({ type: 'P', name: '' });
+      con.execute({ portal: '', rows: 0 });
+      con.close({ type: 'S', name: 'S_1' });
+      con.bind({ portal: '', statement: 'S_1', values: ['500'] });
+      con.execute({ portal: '', rows: 0 });
+      con.sync();
+      await done;
+      assert.deepEqual(events.splice(0), ['bindComplete', 'rowDescription', 'C:SELECT 1', 'closeComplete', 'errorMessage']);
+    } finally { await c.end(); }
+  });
+
   it('maps engine errors to SQLSTATEs with safe messages, and the session survives', async () => {
     const c = clientFor(gw);
     await c.connect();

@@ -52,20 +52,24 @@ export interface CatalogFacts {
 export class CatalogDb {
   readonly #instance: DuckDBInstance;
   readonly #conn: DuckDBConnection;
+  readonly #settings: Map<string, string>;
   #chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(instance: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, conn: DuckDBConnection, settings: Map<string, string>) {
     this.#instance = instance;
     this.#conn = conn;
+    this.#settings = settings;
   }
 
   /** Creates and fills the catalog for `relations`; the database is locked before it is returned. */
   static async open(relations: readonly VisibleRelation[], facts: CatalogFacts): Promise<CatalogDb> {
     const instance = await DuckDBInstance.create(':memory:', { threads: '1', memory_limit: '64MB' });
     const conn = await connectUtc(instance);
+    const settings = new Map([...facts.settings].map(([k, v]) => [k.toLowerCase(), v]));
     try {
       for (const ddl of CATALOG_DDL) await conn.run(ddl);
       await fill(conn, relations, facts);
+      for (const sql of sessionMacros(facts, settings)) await conn.run(sql);
       await conn.run("SET search_path = 'pgcat'");
       await conn.run('SET enable_external_access = false');
       await conn.run('SET lock_configuration = true');
@@ -74,7 +78,7 @@ export class CatalogDb {
       instance.closeSync();
       throw err;
     }
-    return new CatalogDb(instance, conn);
+    return new CatalogDb(instance, conn, settings);
   }
 
   /** Records a session SET so that current_setting() and SHOW agree. */
@@ -82,6 +86,8 @@ export class CatalogDb {
     await this.#serial(async () => {
       await this.#conn.run('DELETE FROM pgcat.pg_settings WHERE lower(name) = lower($1)', [name]);
       await this.#conn.run("INSERT INTO pgcat.pg_settings(name, setting, source) VALUES ($1, $2, 'session')", [name, value]);
+      this.#settings.set(name.toLowerCase(), value);
+      await this.#conn.run(settingMacro(this.#settings));
     });
   }
 
@@ -122,10 +128,35 @@ export class CatalogDb {
   }
 }
 
+const lit = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+
+/**
+ * current_setting() as a constant CASE (not a subquery: DuckDB refuses subqueries inside table
+ * functions such as generate_series, which Grafana's table listing feeds with current_setting).
+ */
+function settingMacro(settings: ReadonlyMap<string, string>): string {
+  const cases = [...settings].map(([k, v]) => `WHEN ${lit(k)} THEN ${lit(v)}`).join(' ');
+  const body = `CASE lower(n) ${cases} ELSE NULL END`;
+  return `CREATE OR REPLACE MACRO pgcat.current_setting(n) AS ${body}, (n, missing_ok) AS ${body}`;
+}
+
+/** The session's constant functions. */
+function sessionMacros(facts: CatalogFacts, settings: ReadonlyMap<string, string>): string[] {
+  return [
+    settingMacro(settings),
+    `CREATE MACRO pgcat.version() AS ${lit(facts.versionString)}`,
+    `CREATE MACRO pgcat.current_database() AS ${lit(facts.database)}`,
+    `CREATE MACRO pgcat.tributary_user() AS ${lit(facts.user)}`,
+    `CREATE MACRO pgcat.pg_backend_pid() AS ${facts.backendPid}`,
+    `CREATE MACRO pgcat.pg_postmaster_start_time() AS ${lit(new Date().toISOString())}::TIMESTAMPTZ`,
+  ];
+}
+
 /** PostgreSQL names an unaliased function-call column after the function (`version`), DuckDB after the expression. */
 function pgColumnName(name: string): string {
   const m = /^"?([a-z_][a-z0-9_]*)"?\(.*\)$/is.exec(name);
-  return m?.[1] ?? name;
+  const fn = m?.[1] ?? name;
+  return fn === 'tributary_user' ? 'current_user' : fn;
 }
 
 function mentionsEmptyCatalog(sql: string): boolean {
@@ -147,12 +178,7 @@ async function fill(conn: DuckDBConnection, relations: readonly VisibleRelation[
   await conn.run(`INSERT INTO pgcat.pg_database VALUES (16000, $1, 10, 6, 'c', false, true, -1, 'C.UTF-8', 'C.UTF-8', NULL, NULL, NULL, 1663)`, [facts.database]);
   await conn.run(`INSERT INTO pgcat.pg_roles VALUES (10, $1, false, true, false, false, true, false, -1, NULL, false, NULL)`, [facts.user]);
   await conn.run("INSERT INTO pgcat.pg_tablespace VALUES (1663, 'pg_default', 10)");
-  const settings = new Map(facts.settings);
-  settings.set('tributary_version_string', facts.versionString);
-  settings.set('tributary_database', facts.database);
-  settings.set('tributary_backend_pid', String(facts.backendPid));
-  settings.set('tributary_start_time', new Date().toISOString());
-  for (const [name, value] of settings) {
+  for (const [name, value] of facts.settings) {
     await conn.run("INSERT INTO pgcat.pg_settings(name, setting, source) VALUES ($1, $2, 'default')", [name, value]);
   }
   let oid = FIRST_REL_OID;

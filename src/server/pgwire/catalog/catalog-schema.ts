@@ -104,15 +104,11 @@ export const CATALOG_DDL: readonly string[] = [
      FROM pgcat.pg_attribute a JOIN pgcat.pg_class c ON c.oid = a.attrelid JOIN pgcat.pg_namespace n ON n.oid = c.relnamespace
      JOIN pgcat.pg_type t ON t.oid = a.atttypid WHERE a.attnum > 0`,
   `CREATE VIEW infoschema.views AS SELECT * FROM (SELECT NULL::VARCHAR AS table_catalog, NULL::VARCHAR AS table_schema, NULL::VARCHAR AS table_name, NULL::VARCHAR AS view_definition) WHERE false`,
-  // Functions.
-  `CREATE MACRO pgcat.version() AS (SELECT setting FROM pgcat.pg_settings WHERE name = 'tributary_version_string')`,
-  `CREATE MACRO pgcat.current_setting(n) AS (SELECT setting FROM pgcat.pg_settings WHERE lower(name) = lower(n)),
-     (n, missing_ok) AS (SELECT setting FROM pgcat.pg_settings WHERE lower(name) = lower(n))`,
+  // Functions (version(), current_setting(), current_database(), current_user, pg_backend_pid() are
+  // defined per session as constant macros by catalog-db.ts).
   `CREATE MACRO pgcat.set_config(n, v, is_local) AS v`,
   `CREATE MACRO pgcat.current_schema() AS 'public'`,
   `CREATE MACRO pgcat.current_schemas(implicit) AS ['pg_catalog', 'public']`,
-  `CREATE MACRO pgcat.current_database() AS (SELECT setting FROM pgcat.pg_settings WHERE name = 'tributary_database')`,
-  `CREATE MACRO pgcat.pg_backend_pid() AS (SELECT setting::INTEGER FROM pgcat.pg_settings WHERE name = 'tributary_backend_pid')`,
   `CREATE MACRO pgcat.pg_get_userbyid(o) AS 'tributary'`,
   `CREATE MACRO pgcat.pg_table_is_visible(o) AS true`,
   `CREATE MACRO pgcat.pg_type_is_visible(o) AS true`,
@@ -132,7 +128,6 @@ export const CATALOG_DDL: readonly string[] = [
   `CREATE MACRO pgcat.has_schema_privilege(a, b) AS true, (a, b, c) AS true`,
   `CREATE MACRO pgcat.has_database_privilege(a, b) AS true, (a, b, c) AS true`,
   `CREATE MACRO pgcat.has_column_privilege(a, b, c) AS true, (a, b, c, d) AS true`,
-  `CREATE MACRO pgcat.pg_postmaster_start_time() AS (SELECT setting::TIMESTAMPTZ FROM pgcat.pg_settings WHERE name = 'tributary_start_time')`,
   `CREATE MACRO pgcat.array_upper(a, d) AS len(a)`,
   `CREATE MACRO pgcat.array_lower(a, d) AS 1`,
   `CREATE MACRO pgcat.quote_ident(s) AS '"' || replace(s, '"', '""') || '"'`,

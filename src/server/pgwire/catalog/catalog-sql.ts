@@ -27,7 +27,7 @@ export function isCatalogQuery(sql: string): boolean {
 /**
  * Rewrites PostgreSQL catalog SQL for the catalog database: drops the `pg_catalog.` qualifier (the
  * synthetic catalog is first on the search path), maps `information_schema.` to `infoschema.`,
- * `OPERATOR(pg_catalog.~)` to `~`, drops `COLLATE pg_catalog.default`, and turns the literal
+ * `OPERATOR(pg_catalog.~)` to `~`, `current_user`/`session_user` to the session's user, drops `COLLATE pg_catalog.default`, and turns the literal
  * pattern of `~`/`!~` into a full-match pattern (PostgreSQL's `~` searches, DuckDB's matches whole).
  */
 export function rewriteCatalogSql(sql: string): string {
@@ -35,6 +35,7 @@ export function rewriteCatalogSql(sql: string): string {
     .replace(/OPERATOR\s*\(\s*(?:pg_catalog\s*\.\s*)?([~!=<>*]+)\s*\)/gi, '$1')
     .replace(/\s+COLLATE\s+(?:pg_catalog\s*\.\s*)?"?default"?/gi, '')
     .replace(/(!?~)\s*'((?:[^']|'')*)'/g, (_m, op: string, pat: string) => `${op} '(?s).*(?:${pat}).*'`)
+    .replace(/\b(?:current_user|session_user)\b(?!\s*\()/gi, 'tributary_user()')
     .replace(/\bpg_catalog\s*\.\s*/gi, '')
     .replace(/\binformation_schema\s*\.\s*/gi, 'infoschema.');
 }

@@ -56,6 +56,8 @@ const unquote = (v: string): string => v.trim().replace(/^'(.*)'$/s, '$1').repla
 export function parseSessionCommand(sql: string): SessionCommand | undefined {
   const s = sql.trim().replace(/;\s*$/, '').trim();
   if (s === '') return { kind: 'empty' };
+  // Several statements in one string are never a session command (the engine refuses them).
+  if (s.replace(/'(?:[^']|'')*'/g, "''").includes(';')) return undefined;
   let m = /^SET\s+(?:SESSION\s+|LOCAL\s+)?(SESSION\s+CHARACTERISTICS|TIME\s+ZONE|NAMES|[a-z_][a-z0-9_.]*)\s*(?:=|\s|TO\s)\s*([\s\S]*)$/i.exec(s);
   if (m && m[1] !== undefined && m[2] !== undefined) {
     const name = m[1].toLowerCase().replace(/\s+/g, ' ');

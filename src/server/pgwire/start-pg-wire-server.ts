@@ -6,7 +6,7 @@
  * answered by {@link WireSession} over the {@link QueryEngine}.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { randomInt } from 'node:crypto';
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { PostgresConnection, closeSignal, type ConnectionState, type MessageResponse } from 'pg-gateway';
 import type { Identity } from '../../security/identity/identity.js';
 import type { QueryEngine } from '../../query/query-engine.js';
@@ -99,7 +99,8 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
     });
 
     socket.setTimeout(idleMs, () => {
-      if (entry.session?.busy) return;
+      // A query in progress is not idleness: re-arm and look again later.
+      if (entry.session?.busy) { socket.setTimeout(idleMs); return; }
       fatal(socket, SQLSTATE.idleSessionTimeout, 'terminating connection due to idle-session timeout');
     });
     socket.once('close', () => {
@@ -111,7 +112,7 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
       void entry.session?.close();
     });
 
-    const connection = new PostgresConnection(socketDuplex(socket, hooks, !context), {
+    new PostgresConnection(socketDuplex(socket, hooks, !context), {
       serverVersion: SERVER_VERSION,
       // pg-gateway answers an SSLRequest with 'S' only when `tls` is set; the material itself is in
       // `context`, used by our own upgradeTls adapter below.
@@ -124,9 +125,11 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
           return v.data;
         },
         async validateCredentials({ authMessage, clientProof, username, scramSha256Data }) {
-          const ok = await verifyProof(authMessage, clientProof, scramSha256Data.storedKey);
+          // The dummy verifier of an unknown user never verifies; the client sees the same failure
+          // either way, the audit entry (operators only) says which it was.
+          const ok = verifyProof(authMessage, clientProof, scramSha256Data.storedKey);
           if (ok && role !== undefined) return true;
-          await audit(username, role === undefined ? 'unknown_user_or_bad_password' : 'unknown_user_or_bad_password');
+          await audit(username, role === undefined ? 'unknown_user' : 'bad_password');
           return false;
         },
       },
@@ -166,7 +169,6 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
       if (state.step !== 'ReadyForQuery' || !entry.session || data[0] === 'X'.charCodeAt(0)) return undefined;
       return guarded(entry.session.handle(data));
     }
-    void connection;
   });
 
   function cancel(data: Uint8Array): MessageResponse {
@@ -219,9 +221,8 @@ function startupUser(msg: Uint8Array): string {
   return i >= 0 ? (parts[i + 1] ?? '') : '';
 }
 
-/** SCRAM ClientProof check with node:crypto (timing-safe). */
-async function verifyProof(authMessage: string, clientProof: string, storedKeyB64: string): Promise<boolean> {
-  const { createHash, createHmac, timingSafeEqual } = await import('node:crypto');
+/** SCRAM ClientProof check with node:crypto (RFC 5802: H(ClientProof XOR HMAC(StoredKey, AuthMessage)) = StoredKey, timing-safe). */
+function verifyProof(authMessage: string, clientProof: string, storedKeyB64: string): boolean {
   const storedKey = Buffer.from(storedKeyB64, 'base64');
   const proof = Buffer.from(clientProof, 'base64');
   if (proof.length !== 32 || storedKey.length !== 32) return false;

@@ -310,9 +310,11 @@ export class WireSession {
       case 'empty': yield emptyQueryResponse(); return;
       case 'noop': yield commandComplete(cmd.tag); return;
       case 'tx': {
+        // COMMIT of a failed block reports ROLLBACK, as PostgreSQL does.
+        const tag = cmd.tag === 'COMMIT' && this.#tx === 'E' ? 'ROLLBACK' : cmd.tag;
         if (cmd.tag === 'BEGIN') this.#tx = 'T';
-        else if (cmd.tag === 'COMMIT' || (cmd.tag === 'ROLLBACK')) this.#tx = 'I';
-        yield commandComplete(cmd.tag === 'ROLLBACK' && this.#tx === 'E' ? 'ROLLBACK' : cmd.tag);
+        else if (cmd.tag === 'COMMIT' || cmd.tag === 'ROLLBACK') this.#tx = 'I';
+        yield commandComplete(tag);
         return;
       }
       case 'reset': {

@@ -254,6 +254,17 @@ describe('pgwire gateway limits', () => {
     } finally { await gw.close(); }
   });
 
+  it('refuses a user whose role may not query (42501, audited)', async () => {
+    const gw = await startTestGateway({
+      identityFor: (user, role) => ({ subject: `user:${user}`, role, method: 'scram', permissions: new Set(['datasets:read'] as const) }),
+    });
+    try {
+      const err = await failure(clientFor(gw).connect());
+      assert.equal(err.code, '42501');
+      assert.ok(gw.audit.some((e) => e.action === 'auth.fail' && e.details?.reason === 'no_sql_permission'));
+    } finally { await gw.close(); }
+  });
+
   it('refuses to start without TLS unless the insecure development flag is set', async () => {
     const { startPgWireServer } = await import('./start-pg-wire-server.js');
     const { MemoryQueryEngine } = await import('./test-support/memory-query-engine.js');

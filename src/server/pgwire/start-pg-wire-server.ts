@@ -7,8 +7,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { PostgresConnection, closeSignal, type ConnectionState, type MessageResponse } from 'pg-gateway';
-import type { Identity } from '../../security/identity/identity.js';
+import { BackendError, PostgresConnection, closeSignal, type ConnectionState, type MessageResponse } from 'pg-gateway';
+import { can, type Identity } from '../../security/identity/identity.js';
 import type { QueryEngine } from '../../query/query-engine.js';
 import type { AuditTrail } from '../../security/audit/audit-trail.js';
 import { backendKeyData, errorResponse, parameterStatus } from './protocol/backend-messages.js';
@@ -137,7 +137,13 @@ export async function startPgWireServer(opts: PgWireServerOptions): Promise<PgWi
       async onAuthenticated(state) {
         clearTimeout(authTimer);
         const user = state.clientParams?.user ?? '';
-        const identity = await opts.identityFor(user, role as string, address);
+        const identity = await Promise.resolve(opts.identityFor(user, role as string, address)).catch(() => undefined);
+        if (!identity || !can(identity, 'sql:query')) {
+          // Authenticated but not allowed to query (role without `sql:query`, identity refused):
+          // the session ends here, and it is an authentication failure for the audit log.
+          await audit(user, identity ? 'no_sql_permission' : 'identity_refused');
+          throw BackendError.create({ severity: 'FATAL', code: SQLSTATE.insufficientPrivilege, message: `role of user "${user}" may not query over this interface` });
+        }
         entry.session = new WireSession({
           engine: opts.engine, identity, user, database: state.clientParams?.database ?? user,
           backendPid: pid, versionString: VERSION_STRING,

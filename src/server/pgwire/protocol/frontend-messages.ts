@@ -23,9 +23,16 @@ class Reader {
   cstring(): string {
     const end = this.buf.indexOf(0, this.#off);
     if (end < 0) throw new ProtocolViolation('String is not terminated');
-    const s = dec.decode(this.buf.subarray(this.#off, end));
+    let s: string;
+    try { s = dec.decode(this.buf.subarray(this.#off, end)); } catch { throw new ProtocolViolation('String is not valid UTF-8'); }
     this.#off = end + 1;
     return s;
+  }
+  /** An Int16 count followed by that many items. */
+  list<T>(item: () => T): T[] {
+    const n = this.int16();
+    if (n < 0) throw new ProtocolViolation('Negative count');
+    return Array.from({ length: n }, item);
   }
   bytes(n: number): Uint8Array { this.#need(n); const b = this.buf.subarray(this.#off, this.#off + n); this.#off += n; return b; }
 }
@@ -56,26 +63,14 @@ export function decodeFrontend(msg: Uint8Array): FrontendMessage {
     case 'P': {
       const name = r.cstring();
       const sql = r.cstring();
-      const n = r.int16();
-      const paramOids: number[] = [];
-      for (let i = 0; i < n; i++) paramOids.push(r.int32());
-      return { type: 'parse', name, sql, paramOids };
+      return { type: 'parse', name, sql, paramOids: r.list(() => r.int32()) };
     }
     case 'B': {
       const portal = r.cstring();
       const statement = r.cstring();
-      const nf = r.int16();
-      const paramFormats: number[] = [];
-      for (let i = 0; i < nf; i++) paramFormats.push(r.int16());
-      const np = r.int16();
-      const params: (Uint8Array | null)[] = [];
-      for (let i = 0; i < np; i++) {
-        const len = r.int32();
-        params.push(len < 0 ? null : r.bytes(len));
-      }
-      const nr = r.int16();
-      const resultFormats: number[] = [];
-      for (let i = 0; i < nr; i++) resultFormats.push(r.int16());
+      const paramFormats = r.list(() => r.int16());
+      const params = r.list(() => { const len = r.int32(); return len < 0 ? null : r.bytes(len); });
+      const resultFormats = r.list(() => r.int16());
       return { type: 'bind', portal, statement, paramFormats, params, resultFormats };
     }
     case 'D': case 'C': {

@@ -18,7 +18,7 @@ export const PgWireConfig = z.strictObject({
   port: z.number().int().min(0).max(65535).default(5433).meta({ description: 'TCP port (0 picks a free one).' }),
   tls: PgWireTlsConfig.optional().meta({ description: 'TLS certificate and key; required unless `insecure_no_tls` is set.' }),
   insecure_no_tls: z.boolean().default(false).meta({
-    description: 'Development only: accept plain-text connections without TLS. SCRAM still protects the password, but queries and results travel in clear; `tributary doctor` flags it.',
+    description: 'Development only: accept plain-text connections without TLS. SCRAM still protects the password, but queries and results travel in clear.',
   }),
   max_connections: z.number().int().min(1).max(10_000).default(64).meta({ description: 'Concurrent client connections; one more is refused with SQLSTATE 53300.' }),
   idle_timeout_secs: z.number().int().min(1).default(900).meta({ description: 'Closes a session with no query in progress after this many seconds of silence (SQLSTATE 57P05).' }),

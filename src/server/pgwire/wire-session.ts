@@ -71,6 +71,7 @@ export class WireSession {
   #skipToSync = false;
   #abort: AbortController | undefined;
   #busy = false;
+  #queries = 0;
 
   constructor(deps: WireSessionDeps) {
     this.#deps = deps;
@@ -269,7 +270,9 @@ export class WireSession {
     if (!portal.pending) {
       const abort = new AbortController();
       this.#abort = abort;
-      const stream = await this.#deps.engine.query(this.#deps.identity, route.sql, { via: 'pgwire', params: portal.params, signal: abort.signal });
+      const stream = await this.#deps.engine.query(this.#deps.identity, route.sql, {
+        via: 'pgwire', params: portal.params, signal: abort.signal, requestId: `pgwire-${this.#deps.backendPid}-${++this.#queries}`,
+      });
       if (simple) yield describeRows(stream.columns, encodeColumns(stream.columns, portal.formats));
       portal.pending = { iter: stream.batches()[Symbol.asyncIterator](), buffer: [], sent: 0, close: () => stream.close() };
       portal.enc = encodeColumns(stream.columns, portal.formats);

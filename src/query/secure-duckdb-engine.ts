@@ -21,7 +21,7 @@ import { parseTree } from './parse-tree.js';
 import type { QueryEngine, QueryOptions, QueryStream, StatementDescription, VisibleRelation } from './query-engine.js';
 import { createRowDecryptor } from './result-decryptor.js';
 import { prepareError, runError } from './safe-error.js';
-import { openSecureInstance, variantKey, type RoleVariant, type SecureInstance } from './secure-instance.js';
+import { openSecureInstance, probeHardening, variantKey, type HardeningReport, type RoleVariant, type SecureInstance } from './secure-instance.js';
 
 /** Default limits: 30 s, 100 000 rows, 64 MiB. */
 export const DEFAULT_QUERY_LIMITS: QueryLimits = Object.freeze({ timeoutMs: 30_000, maxRows: 100_000, maxBytes: 64 * 1024 * 1024 });
@@ -158,6 +158,11 @@ export class SecureDuckdbEngine implements QueryEngine {
       name: view.dataset,
       columns: view.columns.map((c) => ({ name: c.name, type: c.type, pii: c.pii, masked: c.masked })),
     }));
+  }
+
+  /** The instance's hardening as DuckDB reports it (see {@link probeHardening}). */
+  async hardening(): Promise<HardeningReport> {
+    return probeHardening(this.#inst);
   }
 
   async close(): Promise<void> {

@@ -51,6 +51,35 @@ export interface SecureInstance {
   close(): void;
 }
 
+/** What {@link probeHardening} found on a live connection of the instance. */
+export interface HardeningReport {
+  readonly externalAccess: boolean;
+  readonly configurationLocked: boolean;
+  /** True when `SET enable_external_access = true` was refused by DuckDB itself. */
+  readonly changeRefused: boolean;
+}
+
+/**
+ * Reads the hardening settings on a pooled connection and tries to undo them (for tests and
+ * `tributary doctor`): the answer should be external access off, configuration locked, change refused.
+ */
+export async function probeHardening(inst: SecureInstance): Promise<HardeningReport> {
+  const lease = await inst.pool.acquire();
+  try {
+    const r = await lease.conn.runAndReadAll("SELECT current_setting('enable_external_access'), current_setting('lock_configuration')");
+    const [ext, lock] = r.getRows()[0] as [boolean, boolean];
+    let changeRefused = false;
+    try {
+      await lease.conn.run('SET enable_external_access = true');
+    } catch {
+      changeRefused = true;
+    }
+    return { externalAccess: ext, configurationLocked: lock, changeRefused };
+  } finally {
+    lease.release();
+  }
+}
+
 /** Key of a role variant. */
 export const variantKey = (role: string, unmasked: boolean): string => `${role}\u0000${unmasked ? 'u' : 'm'}`;
 

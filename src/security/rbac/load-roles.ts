@@ -36,8 +36,9 @@ export function parseRolesText(text: string, file: string): RoleSet {
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   const parsed = RolesFileConfig.safeParse(data);
   const problems: TributaryError[] = parsed.success ? [] : mapZodIssues(parsed.error.issues, { file, registry: NO_COMPONENTS, schema: RolesFileConfig, data, sourceMap });
-  if (parsed.success) {
-    for (const name of Object.keys(parsed.data.roles)) {
+  const declared = (data as { roles?: unknown } | null)?.roles;
+  if (declared !== null && typeof declared === 'object' && !Array.isArray(declared)) {
+    for (const name of Object.keys(declared)) {
       if (isBuiltinRole(name)) {
         problems.push(ConfigInvalid({ file, line: sourceMap.locate(['roles', name]).line, path: `roles.${name}`, reason: `\`${name}\` is a built-in role; give the custom role another name and write \`extends: ${name}\`` }));
       }

@@ -45,6 +45,9 @@ export interface SecureDuckdbEngineOptions {
   readonly keys?: DataKeys;
 }
 
+const TREE_CACHE_SIZE = 1000;
+const PREPARED_CACHE_SIZE = 200;
+
 const DENIED_CODES = new Set(['TRB_QUERY_PERMISSION_DENIED', 'TRB_QUERY_REFUSED', 'TRB_QUERY_RELATION_DENIED',
   'TRB_QUERY_FUNCTION_DENIED', 'TRB_RBAC_ROLE_UNKNOWN', 'TRB_RBAC_ADDRESS_DENIED']);
 
@@ -54,6 +57,12 @@ export class SecureDuckdbEngine implements QueryEngine {
   readonly #opts: SecureDuckdbEngineOptions;
   readonly #roles: RoleSet;
   readonly #limits: QueryLimits;
+  /** Parse trees by SQL text (dashboards repeat their queries); role-independent, checked per query. */
+  readonly #trees = new Map<string, unknown>();
+  /** Prepared statements per connection, by schema and SQL (binding a view costs more than many queries). */
+  readonly #prepared = new WeakMap<DuckDBConnection, Map<string, DuckDBPreparedStatement>>();
+  /** The search path each connection was last given, to skip repeating it. */
+  readonly #paths = new WeakMap<DuckDBConnection, string>();
 
   private constructor(inst: SecureInstance, opts: SecureDuckdbEngineOptions) {
     this.#inst = inst;
@@ -89,8 +98,25 @@ export class SecureDuckdbEngine implements QueryEngine {
 
   /** Parses, checks and prepares `sql` on `conn` for `v`. */
   async #prepare(conn: DuckDBConnection, v: RoleVariant, sql: string): Promise<DuckDBPreparedStatement> {
-    checkStatementTree(await parseTree(conn, sql), v.scope);
-    await conn.run(`SET search_path = '${v.schema}'`);
+    let tree = this.#trees.get(sql);
+    if (tree === undefined) {
+      tree = await parseTree(conn, sql);
+      if (this.#trees.size >= TREE_CACHE_SIZE) this.#trees.clear();
+      this.#trees.set(sql, tree);
+    }
+    checkStatementTree(tree, v.scope);
+    if (this.#paths.get(conn) !== v.schema) {
+      await conn.run(`SET search_path = '${v.schema}'`);
+      this.#paths.set(conn, v.schema);
+    }
+    let cache = this.#prepared.get(conn);
+    if (cache === undefined) this.#prepared.set(conn, cache = new Map());
+    const key = `${v.schema}\u0000${sql}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      hit.clearBindings();
+      return hit;
+    }
     let prepared: DuckDBPreparedStatement;
     try {
       const ex = await conn.extractStatements(sql);
@@ -100,6 +126,8 @@ export class SecureDuckdbEngine implements QueryEngine {
       throw prepareError(err);
     }
     if (prepared.statementType !== StatementType.SELECT) throw QueryRefused({ reason: 'not a SELECT statement' });
+    if (cache.size >= PREPARED_CACHE_SIZE) cache.clear();
+    cache.set(key, prepared);
     return prepared;
   }
 
@@ -139,7 +167,6 @@ export class SecureDuckdbEngine implements QueryEngine {
       const p = await this.#prepare(lease.conn, v, sql);
       const params = Array.from({ length: p.parameterCount }, (_, i) => ({ name: `$${i + 1}`, type: p.parameterType(i + 1).toString() }));
       const columns = Array.from({ length: p.columnCount }, (_, i) => ({ name: p.columnName(i), type: p.columnType(i).toString() }));
-      p.destroySync();
       return { params, columns };
     } finally {
       lease.release();

@@ -17,8 +17,6 @@ import { isMaskedClass } from './column-pii.js';
 /** The string personal/sensitive text columns show when masked. */
 export const MASK_TEXT = '***';
 
-const FILTER_FLAG = '__trb_visible';
-
 /** A column of a secure view. */
 export interface SecureColumn extends CatalogColumn {
   readonly masked: boolean;
@@ -61,8 +59,10 @@ export function createViewSql(schema: string, view: SecureView, source: string):
   const cols = view.columns.map((c) => {
     const q = quoteIdent(c.name);
     if (c.masked) return `${maskExpression(c)} AS ${q}`;
-    return guard ? `CASE WHEN ${FILTER_FLAG} THEN ${q} END AS ${q}` : q;
+    return guard ? `CASE WHEN (${view.rowFilter}) THEN ${q} END AS ${q}` : q;
   });
-  const from = guard ? `(SELECT *, (${view.rowFilter}) AS ${FILTER_FLAG} FROM ${source}) WHERE ${FILTER_FLAG}` : source;
+  // The filter is repeated rather than computed once as a column, so DuckDB can still push it
+  // into the scan (zone maps); the guards only cost for the columns a query uses.
+  const from = guard ? `${source} WHERE (${view.rowFilter})` : source;
   return `CREATE VIEW ${quoteIdent(schema)}.${quoteIdent(view.dataset)} AS SELECT ${cols.join(', ')} FROM ${from}`;
 }

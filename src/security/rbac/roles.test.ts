@@ -104,3 +104,12 @@ test('CIDR matching: v4, v6, v4-mapped v6; garbage never matches', () => {
   assert.ok(!addressInCidrs('not an ip', ['0.0.0.0/0']));
   assert.ok(!addressInCidrs('10.0.0.1', ['nonsense']));
 });
+
+test('docs/security/access-control.md documents every key of the roles file and every built-in role', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { RoleConfig, DatasetGrantConfig } = await import('./roles-config.js');
+  const doc = readFileSync(new URL('../../../docs/security/access-control.md', import.meta.url), 'utf8');
+  for (const key of Object.keys(RoleConfig.shape)) assert.match(doc, new RegExp(`\\| \`${key}\` \\|`), key);
+  for (const key of Object.keys(DatasetGrantConfig.shape)) assert.match(doc, new RegExp(`\\| \`datasets\\.<d>\\.${key}\` \\|`), key);
+  for (const role of BUILTIN_ROLE_NAMES) assert.match(doc, new RegExp(`\\| \`${role}\` \\|`), role);
+});

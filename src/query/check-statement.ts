@@ -6,7 +6,8 @@
  *   (`AT (...)`), or not the name of a relation the role may see or a CTE in scope;
  * - a table function outside {@link ALLOWED_TABLE_FUNCTIONS} (`read_parquet`, `read_csv`, `glob`,
  *   `query`, `query_table`, `duckdb_*`, `pragma_*`, ...), and `DESCRIBE`/`SHOW`/`SUMMARIZE` as tables;
- * - a scalar function that reads settings, variables, files or the catalog ({@link isDeniedFunction});
+ * - a scalar function that reads or changes settings, reads variables, files or the catalog, or runs
+ *   SQL of its own ({@link isDeniedFunction}; `set_config('role', ...)` matters on PostgreSQL);
  * - a CTE named like a system relation (so that a name resolved outside the CTE's scope can never
  *   reach a catalog table instead).
  */
@@ -20,13 +21,14 @@ const DENIED_FUNCTIONS = new Set([
   'json_serialize_sql', 'json_deserialize_sql', 'json_execute_serialized_sql', 'json_serialize_plan',
   'sql_auto_complete', 'has_table_privilege', 'has_column_privilege', 'has_schema_privilege',
   'has_database_privilege', 'has_any_column_privilege', 'has_function_privilege', 'current_schemas',
-  'which_secret', 'glob', 'parquet_metadata', 'parquet_schema', 'parquet_file_metadata', 'parquet_kv_metadata',
+  'which_secret', 'glob', 'set_config', 'query_to_xml', 'query_to_xml_and_xmlschema', 'cursor_to_xml', 'table_to_xml',
+  'schema_to_xml', 'database_to_xml', 'lo_import', 'lo_export', 'parquet_metadata', 'parquet_schema', 'parquet_file_metadata', 'parquet_kv_metadata',
 ]);
 
 /** True for scalar/aggregate functions a query may not call (settings, variables, files, catalog, SQL-in-SQL). */
 export function isDeniedFunction(name: string): boolean {
   const n = name.toLowerCase();
-  return DENIED_FUNCTIONS.has(n) || n.startsWith('duckdb_') || n.startsWith('pg_') || n.startsWith('pragma_') || n.startsWith('read_');
+  return DENIED_FUNCTIONS.has(n) || n.startsWith('duckdb_') || n.startsWith('pg_') || n.startsWith('pragma_') || n.startsWith('read_') || n.startsWith('dblink');
 }
 
 /** What a statement may refer to. Names lower-cased. */

@@ -12,6 +12,7 @@ import type { Cell, QueryColumn, QueryStream } from './query-engine.js';
 import type { RowDecryptor } from './result-decryptor.js';
 import type { Lease } from './connection-pool.js';
 import { runError } from './safe-error.js';
+import type { QueryEnd } from './query-access.js';
 
 /** Limits of one query. */
 export interface QueryLimits {
@@ -22,12 +23,8 @@ export interface QueryLimits {
   readonly maxBytes: number;
 }
 
-/** How a stream ended: rows returned, and the error when it failed. */
-export interface StreamEnd {
-  readonly rows: number;
-  readonly complete: boolean;
-  readonly error?: TributaryError;
-}
+/** How a stream ended (see {@link QueryEnd}). */
+export type StreamEnd = QueryEnd;
 
 /** Converts one DuckDB value to a {@link Cell}: nested values become JSON text. */
 export function toCell(v: Parameters<typeof toJsonSafe>[0]): Cell {

@@ -7,9 +7,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { TributaryError } from '../core/errors.js';
-import type { AuditOutcome, AuditTrail } from '../security/audit/audit-trail.js';
-import { can, type Identity } from '../security/identity/identity.js';
-import { BUILTIN_ROLE_SET, assertAddressAllowed, type RoleSet } from '../security/rbac/role-set.js';
+import type { AuditTrail } from '../security/audit/audit-trail.js';
+import type { Identity } from '../security/identity/identity.js';
+import { BUILTIN_ROLE_SET, type RoleSet } from '../security/rbac/role-set.js';
+import { auditQuery, resolveQueryAccess } from './query-access.js';
 import type { DataKeys } from '../security/vault/data-keys.js';
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { checkStatementTree } from './check-statement.js';
@@ -48,9 +49,6 @@ export interface SecureDuckdbEngineOptions {
 const TREE_CACHE_SIZE = 1000;
 const PREPARED_CACHE_SIZE = 200;
 
-const DENIED_CODES = new Set(['TRB_QUERY_PERMISSION_DENIED', 'TRB_QUERY_REFUSED', 'TRB_QUERY_RELATION_DENIED',
-  'TRB_QUERY_FUNCTION_DENIED', 'TRB_RBAC_ROLE_UNKNOWN', 'TRB_RBAC_ADDRESS_DENIED']);
-
 /** The engine. Open with {@link SecureDuckdbEngine.open}; `close` when done. */
 export class SecureDuckdbEngine implements QueryEngine {
   readonly #inst: SecureInstance;
@@ -87,10 +85,7 @@ export class SecureDuckdbEngine implements QueryEngine {
 
   /** The variant the identity queries through. Throws the permission, role and address errors. */
   #variant(id: Identity): RoleVariant {
-    const role = this.#roles.resolve(id.role);
-    assertAddressAllowed(role, id.address);
-    if (!can(id, 'sql:query') || !role.permissions.has('sql:query')) throw QueryPermissionDenied({ permission: 'sql:query' });
-    const unmasked = can(id, 'pii:read') && role.permissions.has('pii:read');
+    const { role, unmasked } = resolveQueryAccess(this.#roles, id);
     const v = this.#inst.variants.get(variantKey(role.name, unmasked));
     if (v === undefined) throw QueryPermissionDenied({ permission: 'sql:query' });
     return v;
@@ -133,7 +128,7 @@ export class SecureDuckdbEngine implements QueryEngine {
 
   async query(id: Identity, sql: string, opts: QueryOptions): Promise<QueryStream> {
     const started = performance.now();
-    const finish = (end: StreamEnd): void => void this.#audit(id, sql, opts, started, end);
+    const finish = (end: StreamEnd): void => void auditQuery(this.#opts.audit, id, sql, opts, started, end);
     let lease: Lease | undefined;
     let streamOwns = false;
     try {
@@ -196,17 +191,5 @@ export class SecureDuckdbEngine implements QueryEngine {
     this.#inst.close();
   }
 
-  async #audit(id: Identity, sql: string, opts: QueryOptions, started: number, end: StreamEnd): Promise<void> {
-    const code = end.error?.code;
-    const outcome: AuditOutcome = code === undefined ? 'ok' : DENIED_CODES.has(code) ? 'denied' : 'error';
-    await this.#opts.audit.record({
-      actor: id.subject, action: 'sql.query', target: id.role, outcome,
-      ...(opts.requestId === undefined ? {} : { requestId: opts.requestId }),
-      details: {
-        via: opts.via, sql, rows: end.rows, ms: Math.round(performance.now() - started), complete: end.complete,
-        ...(code === undefined ? {} : { code }), ...(id.address === undefined ? {} : { address: id.address }),
-      },
-    });
-  }
 }
 

@@ -26,3 +26,9 @@ export const RowFilterInvalid = defineError<{ role: string; dataset: string; rea
   'TRB_RBAC_ROW_FILTER_INVALID',
   'The row filter of role `{role}` on dataset `{dataset}` is not usable: {reason}. Write a plain predicate over the dataset\'s columns, e.g. `vhost = \'shop.example.com\'`',
   { family: 'config' });
+
+/** The serving login role of a PostgreSQL warehouse could bypass the grants (superuser, BYPASSRLS, or owner of a warehouse table). */
+export const ServingRoleUnsafe = defineError<{ role: string; reason: string }>(
+  'TRB_RBAC_SERVING_ROLE_UNSAFE',
+  'The serving role `{role}` must not be able to bypass access control: {reason}. Serve with a dedicated login role that owns nothing',
+  { family: 'config' });

@@ -14,7 +14,6 @@ import type { AuditTrail } from '../../security/audit/audit-trail.js';
 import type { Identity } from '../../security/identity/identity.js';
 import { BUILTIN_ROLE_SET, type RoleSet } from '../../security/rbac/role-set.js';
 import { connectUtc } from '../../sinks/_shared/duckdb-values.js';
-import { quoteIdent } from '../../sinks/_shared/sql.js';
 import { checkStatementTree } from '../check-statement.js';
 import { ConnectionPool } from '../connection-pool.js';
 import type { QueryLimits } from '../duckdb-query-stream.js';
@@ -26,6 +25,7 @@ import { DEFAULT_QUERY_LIMITS } from '../secure-duckdb-engine.js';
 import type { PostgresRoleVariant } from './apply-postgres-roles.js';
 import { CELL_TYPES, pgCell, portableType } from './pg-cells.js';
 import { pgQueryError } from './pg-errors.js';
+import { endSession, openRoleSession } from './pg-session.js';
 
 /** Options of {@link PostgresQueryEngine.open}. */
 export interface PostgresQueryEngineOptions {
@@ -88,22 +88,6 @@ export class PostgresQueryEngine implements QueryEngine {
     return new Set([...JSON.stringify(tree).matchAll(/"class":"PARAMETER"[^}]*"identifier":"([^"]+)"/g)].map((m) => m[1])).size;
   }
 
-  /** A client in a read-only transaction as the variant's group, or the safe error. */
-  async #session(v: PostgresRoleVariant): Promise<pg.PoolClient> {
-    const client = await this.#opts.pool.connect();
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SET LOCAL ROLE ${quoteIdent(v.group)}`);
-      await client.query(`SET LOCAL search_path = ${quoteIdent(v.viewSchema)}`);
-      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(this.#limits.timeoutMs))}`);
-      await client.query("SET LOCAL TimeZone = 'UTC'");
-      return client;
-    } catch (err) {
-      await endSession(client);
-      throw err;
-    }
-  }
-
   async query(id: Identity, sql: string, opts: QueryOptions): Promise<QueryStream> {
     const started = performance.now();
     const finish = (end: QueryEnd): void => void auditQuery(this.#opts.audit, id, sql, opts, started, end);
@@ -111,7 +95,7 @@ export class PostgresQueryEngine implements QueryEngine {
     try {
       const v = this.#variant(id);
       await this.#check(v, sql);
-      client = await this.#session(v);
+      client = await openRoleSession(this.#opts.pool, v, this.#limits.timeoutMs);
       // The extended protocol: one statement, whatever the text holds.
       await client.query(extended({ text: `DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, values: [...(opts.params ?? [])] }));
       const first = await fetch(client, this.#opts.batchRows ?? 2048);
@@ -129,7 +113,7 @@ export class PostgresQueryEngine implements QueryEngine {
   async describe(id: Identity, sql: string): Promise<StatementDescription> {
     const v = this.#variant(id);
     const n = await this.#check(v, sql);
-    const client = await this.#session(v);
+    const client = await openRoleSession(this.#opts.pool, v, this.#limits.timeoutMs);
     try {
       const r = await client.query(extended({ text: `SELECT * FROM (${sql}) AS trb_q LIMIT 0`, values: Array.from({ length: n }, () => null) }));
       return {
@@ -175,15 +159,6 @@ async function fetch(client: pg.ClientBase, n: number): Promise<Fetched> {
     columns: r.fields.map((f) => Object.freeze({ name: f.name, type: portableType(f.dataTypeID) })),
     rows: (r.rows as unknown[][]).map((row) => row.map(pgCell)),
   };
-}
-
-async function endSession(client: pg.PoolClient): Promise<void> {
-  try {
-    await client.query('ROLLBACK');
-    client.release();
-  } catch (err) {
-    client.release(err as Error);
-  }
 }
 
 /** Batches of a cursor; the transaction ends (and the client returns to the pool) however the stream ends. */

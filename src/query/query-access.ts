@@ -4,13 +4,14 @@
  * unmasked; and the audit entry every query leaves.
  */
 import { performance } from 'node:perf_hooks';
-import type { TributaryError } from '../core/errors.js';
+import { TributaryError } from '../core/errors.js';
 import type { AuditOutcome, AuditTrail } from '../security/audit/audit-trail.js';
 import { can, type Identity } from '../security/identity/identity.js';
 import { assertAddressAllowed, type RoleSet } from '../security/rbac/role-set.js';
 import type { Role } from '../security/rbac/role.js';
 import { QueryPermissionDenied } from './errors.js';
-import type { QueryOptions } from './query-engine.js';
+import type { QueryOptions, VisibleRelation } from './query-engine.js';
+import type { SecureView } from './secure-views.js';
 
 /** The role an identity queries with, and whether personal columns are unmasked for it. */
 export interface QueryAccess {
@@ -55,4 +56,19 @@ export async function auditQuery(audit: AuditTrail, id: Identity, sql: string, o
       ...(code === undefined ? {} : { code }), ...(id.address === undefined ? {} : { address: id.address }),
     },
   });
+}
+
+/**
+ * The relations behind `views()` (the identity's secure views) for `QueryEngine.relations`: none
+ * when the identity may not run SQL; role and address errors are thrown.
+ */
+export function visibleRelations(views: () => readonly SecureView[]): readonly VisibleRelation[] {
+  let vs: readonly SecureView[];
+  try {
+    vs = views();
+  } catch (err) {
+    if (err instanceof TributaryError && err.code === 'TRB_QUERY_PERMISSION_DENIED') return [];
+    throw err;
+  }
+  return vs.map((v) => ({ name: v.dataset, columns: v.columns.map((c) => ({ name: c.name, type: c.type, pii: c.pii, masked: c.masked })) }));
 }

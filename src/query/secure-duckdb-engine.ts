@@ -10,7 +10,7 @@ import { TributaryError } from '../core/errors.js';
 import type { AuditTrail } from '../security/audit/audit-trail.js';
 import type { Identity } from '../security/identity/identity.js';
 import { BUILTIN_ROLE_SET, type RoleSet } from '../security/rbac/role-set.js';
-import { auditQuery, resolveQueryAccess } from './query-access.js';
+import { auditQuery, resolveQueryAccess, visibleRelations } from './query-access.js';
 import type { DataKeys } from '../security/vault/data-keys.js';
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { checkStatementTree } from './check-statement.js';
@@ -169,18 +169,9 @@ export class SecureDuckdbEngine implements QueryEngine {
   }
 
   async relations(id: Identity): Promise<readonly VisibleRelation[]> {
-    let v: RoleVariant;
-    try {
-      v = this.#variant(id);
-    } catch (err) {
-      if (err instanceof TributaryError && err.code === 'TRB_QUERY_PERMISSION_DENIED') return [];
-      throw err;
-    }
-    return v.views.map((view) => ({
-      name: view.dataset,
-      columns: view.columns.map((c) => ({ name: c.name, type: c.type, pii: c.pii, masked: c.masked })),
-    }));
+    return visibleRelations(() => this.#variant(id).views);
   }
+
 
   /** The instance's hardening as DuckDB reports it (see {@link probeHardening}). */
   async hardening(): Promise<HardeningReport> {

@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { TributaryError } from '../../core/errors.js';
+import type { TributaryError } from '../../core/errors.js';
 import type { AuditTrail } from '../../security/audit/audit-trail.js';
 import type { Identity } from '../../security/identity/identity.js';
 import { BUILTIN_ROLE_SET, type RoleSet } from '../../security/rbac/role-set.js';
@@ -19,7 +19,7 @@ import { ConnectionPool } from '../connection-pool.js';
 import type { QueryLimits } from '../duckdb-query-stream.js';
 import { QueryAborted, QueryPermissionDenied, QueryRowLimit, QuerySizeLimit, QueryTimeout } from '../errors.js';
 import { parseTree } from '../parse-tree.js';
-import { auditQuery, resolveQueryAccess, type QueryEnd } from '../query-access.js';
+import { auditQuery, resolveQueryAccess, visibleRelations, type QueryEnd } from '../query-access.js';
 import type { Cell, QueryColumn, QueryEngine, QueryOptions, QueryStream, StatementDescription, VisibleRelation } from '../query-engine.js';
 import { DEFAULT_QUERY_LIMITS } from '../secure-duckdb-engine.js';
 import type { PostgresRoleVariant } from './apply-postgres-roles.js';
@@ -129,15 +129,9 @@ export class PostgresQueryEngine implements QueryEngine {
   }
 
   async relations(id: Identity): Promise<readonly VisibleRelation[]> {
-    let v: PostgresRoleVariant;
-    try {
-      v = this.#variant(id);
-    } catch (err) {
-      if (err instanceof TributaryError && err.code === 'TRB_QUERY_PERMISSION_DENIED') return [];
-      throw err;
-    }
-    return v.views.map((view) => ({ name: view.dataset, columns: view.columns.map((c) => ({ name: c.name, type: c.type, pii: c.pii, masked: c.masked })) }));
+    return visibleRelations(() => this.#variant(id).views);
   }
+
 
   /** Closes the parser instance; the pool belongs to the caller. */
   async close(): Promise<void> {

@@ -71,6 +71,8 @@ export async function probeHardening(inst: SecureInstance): Promise<HardeningRep
     let changeRefused = false;
     try {
       await lease.conn.run('SET enable_external_access = true');
+      // It should never get here; if it did, the lock was not in effect: undo the probe at once.
+      await lease.conn.run('SET enable_external_access = false');
     } catch {
       changeRefused = true;
     }

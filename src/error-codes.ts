@@ -26,6 +26,8 @@ import './stages/encrypt/errors.js';
 import './stages/threat/errors.js';
 import './models/errors.js';
 import './server/pgwire/errors.js';
+import './security/rbac/errors.js';
+import './query/errors.js';
 
 /** Modules listed above, relative to src/ (checked by a test against the source tree). */
 export const ERROR_MODULES: readonly string[] = Object.freeze([
@@ -33,4 +35,5 @@ export const ERROR_MODULES: readonly string[] = Object.freeze([
   'sinks/_shared/errors.ts', 'sinks/postgres/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts', 'sources/bronze/errors.ts', 'engine/errors.ts', 'security/errors.ts',
   'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'security/apikeys/errors.ts', 'security/identity/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts',
   'server/pgwire/errors.ts',
+  'security/rbac/errors.ts', 'query/errors.ts',
 ]);

@@ -23,6 +23,7 @@ import { registerLifecycle } from './commands/lifecycle.js';
 import { registerModels } from './commands/models.js';
 import { registerBackup } from './commands/backup.js';
 import { registerRestore } from './commands/restore.js';
+import { registerServe } from './commands/serve.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -34,7 +35,7 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
     registerSecrets, registerAudit, registerDecrypt, registerErase, registerModels, registerLifecycle, registerDoctor,
-    registerBackup, registerRestore]) {
+    registerBackup, registerRestore, registerServe]) {
     register(program);
   }
   return program;

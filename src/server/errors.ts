@@ -88,3 +88,12 @@ export const CertUnmapped = defineError<{ subject: string }>(
   'TRB_SERVER_CERT_UNMAPPED',
   'Client certificate `{subject}` is valid but not mapped to a role in this listener\'s `mtls.subjects`',
   { family: 'auth' });
+
+/**
+ * Any API key refusal (unknown, wrong secret, malformed, truncated, expired, revoked): one identical
+ * 401 body for all, so a client cannot tell which check failed. The authenticator audits the precise code.
+ */
+export const AuthFailed = defineError<Record<string, never>>(
+  'TRB_SERVER_AUTH_FAILED',
+  'Authentication failed: the API key is not valid',
+  { family: 'auth' });

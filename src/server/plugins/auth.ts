@@ -5,15 +5,17 @@
  *    `Authorization` header is present (an explicit key wins);
  * 2. else the `Authorization` header goes to the authenticator (API keys); none → 401;
  * 3. the role's CIDR allowlist is applied to the client address.
- * Every refusal is audited (`http.auth`, outcome `denied`, with the error code). Handlers never
- * check auth themselves; RBAC is the preHandler in rbac.ts.
+ * Every key refusal leaves as the same 401 `TRB_SERVER_AUTH_FAILED` (no oracle on which check
+ * failed; the authenticator audits the precise code). The plugin's own refusals (no credentials,
+ * unmapped certificate, role allowlist) are audited here (`http.auth`, outcome `denied`). Handlers
+ * never check auth themselves; RBAC is the preHandler in rbac.ts.
  */
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { TributaryError } from '../../core/errors.js';
 import type { Identity } from '../../security/identity/identity.js';
 import type { AppDeps } from '../app-deps.js';
-import { AddressDenied, AuthRequired, CertUnmapped } from '../errors.js';
+import { AddressDenied, AuthFailed, AuthRequired, CertUnmapped } from '../errors.js';
 import { parseCidrList, type CidrList } from '../net/cidr-list.js';
 
 /** Options of {@link registerAuth}. */
@@ -36,6 +38,7 @@ export function registerAuth(scope: FastifyInstance, deps: AppDeps, opts: AuthOp
       if (!cidrsOf(identity.role).allows(req.ip)) throw AddressDenied({ scope: 'role' });
       req.identity = identity;
     } catch (err) {
+      if (err instanceof KeyRefused) throw AuthFailed({}, err.cause);
       await auditRefusal(deps, req, err, req.identity?.subject);
       throw err;
     }
@@ -49,8 +52,20 @@ async function identify(req: FastifyRequest, deps: AppDeps, opts: AuthOptions): 
     if (fromCert) return fromCert;
     throw AuthRequired({});
   }
-  const id = await deps.authenticate({ authorization, address: req.ip, requestId: req.id });
+  let id: Identity;
+  try {
+    id = await deps.authenticate({ authorization, address: req.ip, requestId: req.id });
+  } catch (err) {
+    // Auth-family refusals become one uniform answer; anything else (store down) propagates as is.
+    if (err instanceof TributaryError && err.family === 'auth') throw new KeyRefused(err);
+    throw err;
+  }
   return { ...id, address: req.ip };
+}
+
+/** Marks a refusal the authenticator already audited. */
+class KeyRefused extends Error {
+  constructor(cause: TributaryError) { super('key refused', { cause }); }
 }
 
 function certIdentity(req: FastifyRequest, deps: AppDeps, opts: AuthOptions): Identity | undefined {

@@ -52,6 +52,13 @@ export interface AppOptions {
   readonly rateLimitNamespace?: string;
 }
 
+const ROUTES = new WeakMap<FastifyInstance, readonly { method: string; url: string }[]>();
+
+/** Every route (method, URL template) of an app built by {@link buildApp}, HEAD excluded; for tests and docs. */
+export function registeredRoutes(app: FastifyInstance): readonly { readonly method: string; readonly url: string }[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /** Builds the app (see the module doc); resolves once every plugin is loaded (`ready()`). */
 export async function buildApp(deps: AppDeps, opts: AppOptions): Promise<FastifyInstance> {
   const { server } = opts;
@@ -66,6 +73,11 @@ export async function buildApp(deps: AppDeps, opts: AppOptions): Promise<Fastify
     return503OnClosing: true,
     ...(opts.https ? { https: opts.https } : {}),
   }) as unknown as FastifyInstance;
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, { log, bodyLimit: server.limits.body_max_bytes, onRefusal: (code) => deps.metrics.countRefusal(code) });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp, registeredRoutes } from '../../src/server/app.js';
 import { bearer, fakeDeps, fakeQueryEngine, serverSection } from './helpers/fake-deps.js';
 
@@ -19,7 +19,7 @@ describe('server contract', () => {
   after(() => app.close());
 
   it('maps validation, not-found, too-large and unexpected errors to { error: { code, message, details } }', async () => {
-    const cases: [Parameters<FastifyInstance['inject']>[0], number, string][] = [
+    const cases: [InjectOptions, number, string][] = [
       [{ method: 'POST', url: '/v1/sql', headers: bearer('analyst'), payload: { sql: 'select 1', format: 'xml' } }, 400, 'TRB_VALIDATION'],
       [{ method: 'POST', url: '/v1/sql', headers: bearer('analyst'), payload: { sql: 'select 1', extra: 1 } }, 400, 'TRB_VALIDATION'],
       [{ method: 'POST', url: '/v1/sql', headers: { ...bearer('analyst'), 'content-type': 'application/json' }, payload: '{bad json' }, 400, 'TRB_VALIDATION'],

@@ -25,11 +25,13 @@ export interface RateLimitOptions {
   readonly namespace?: string;
 }
 
-type Limiter = (req: FastifyRequest, reply: unknown) => Promise<void>;
+interface LimitResult { readonly isAllowed: boolean; readonly isExceeded?: boolean; readonly max?: number; readonly remaining?: number; readonly ttlInSeconds?: number }
+type Check = (req: FastifyRequest) => Promise<LimitResult>;
 
 /**
  * Registers the plugin on `app` and the per-address hook; returns the per-identity hook for the
- * authenticated scope to add after its authentication hook.
+ * authenticated scope to add after its authentication hook. Both budgets use the plugin's
+ * `createRateLimit` checks (its request handlers let only the first limiter run per request).
  */
 export async function registerRateLimits(app: FastifyInstance, opts: RateLimitOptions): Promise<onRequestAsyncHookHandler> {
   await app.register(rateLimit, {
@@ -38,16 +40,26 @@ export async function registerRateLimits(app: FastifyInstance, opts: RateLimitOp
     nameSpace: opts.namespace ?? 'tributary:rl:',
     skipOnError: false,
   });
-  const make = (scope: 'key' | 'address', budget: Budget, keyOf: (req: FastifyRequest) => string): Limiter =>
-    (app as unknown as { rateLimit(o: object): Limiter }).rateLimit({
+  const make = (scope: 'key' | 'address', budget: Budget, keyOf: (req: FastifyRequest) => string): onRequestAsyncHookHandler => {
+    const check = (app as unknown as { createRateLimit(o: object): Check }).createRateLimit({
       max: budget.max, timeWindow: budget.windowSecs * 1000, keyGenerator: keyOf,
-      errorResponseBuilder: (_req: FastifyRequest, ctx: { ttl: number }) => RateLimited({ scope, retry_after_secs: Math.max(1, Math.ceil(ctx.ttl / 1000)) }),
     });
+    return async (req, reply) => {
+      const r = await check(req);
+      if (r.isAllowed) return;
+      const retry = Math.max(1, r.ttlInSeconds ?? budget.windowSecs);
+      const prefix = scope === 'key' ? 'x-ratelimit' : 'x-ratelimit-address';
+      reply.header(`${prefix}-limit`, budget.max).header(`${prefix}-remaining`, r.remaining ?? 0).header(`${prefix}-reset`, retry);
+      if (r.isExceeded) {
+        reply.header('retry-after', retry);
+        throw RateLimited({ scope, retry_after_secs: retry });
+      }
+    };
+  };
   const perAddress = make('address', opts.perAddress, (req) => `addr:${req.ip}`);
-  const perKey = make('key', opts.perKey, (req) => `id:${req.identity?.subject ?? 'anonymous'}`);
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', async function addressLimit(req, reply) {
     if (req.routeOptions.config?.probe) return;
-    await perAddress(req, reply);
+    await perAddress.call(this, req, reply);
   });
-  return async function perIdentity(req, reply) { await perKey(req, reply); };
+  return make('key', opts.perKey, (req) => `id:${req.identity?.subject ?? 'anonymous'}`);
 }

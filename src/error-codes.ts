@@ -23,10 +23,11 @@ import './ops/lifecycle/errors.js';
 import './stages/encrypt/errors.js';
 import './stages/threat/errors.js';
 import './models/errors.js';
+import './server/errors.js';
 
 /** Modules listed above, relative to src/ (checked by a test against the source tree). */
 export const ERROR_MODULES: readonly string[] = Object.freeze([
   'core/errors.ts', 'core/secret-value.ts', 'config/config-errors.ts', 'formats/errors.ts', 'seams/store-errors.ts',
   'sinks/_shared/errors.ts', 'sinks/postgres/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts', 'sources/bronze/errors.ts', 'engine/errors.ts', 'security/errors.ts',
-  'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts',
+  'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts', 'server/errors.ts',
 ]);

@@ -97,3 +97,9 @@ export const AuthFailed = defineError<Record<string, never>>(
   'TRB_SERVER_AUTH_FAILED',
   'Authentication failed: the API key is not valid',
   { family: 'auth' });
+
+/** The server configuration file is invalid (structure or values); names file, line and path. */
+export const ServerConfigInvalid = defineError<{ file: string; line?: number; path: string; reason: string }>(
+  'TRB_SERVER_CONFIG_INVALID',
+  'Invalid server config in {file}:{line} at `{path}`: {reason}',
+  { family: 'config' });

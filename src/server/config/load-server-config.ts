@@ -6,8 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { ConfigInvalid, type TributaryError } from '../../core/errors.js';
-import { ConfigEnvMissing } from '../../config/config-errors.js';
+import type { TributaryError } from '../../core/errors.js';
+import { ServerConfigInvalid as ConfigInvalid } from '../errors.js';
+import { ConfigEnvMissing, ConfigPlaintextSecret } from '../../config/config-errors.js';
+import { PLAINTEXT_SECRET_ISSUE } from '../../config/schema/secret-ref.js';
 import { formatPath } from '../../config/config-path.js';
 import { deepFreeze } from '../../config/deep-freeze.js';
 import { combineProblems } from '../../config/load-config.js';
@@ -40,8 +42,16 @@ export function loadServerConfigText(text: string, file: string, env: NodeJS.Pro
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      problems.push(ConfigInvalid({ file, line: map.locate(path).line, path: formatPath(path) || '(root)', reason: `${issue.message}${keys}` }));
+      const line = map.locate(path).line;
+      if (issue.code === 'unrecognized_keys') {
+        for (const key of issue.keys) problems.push(ConfigInvalid({ file, line: map.locate([...path, key]).line, path: formatPath([...path, key]), reason: 'unknown key (see docs/reference/server-configuration.md)' }));
+        continue;
+      }
+      if (issue.code === 'custom' && (issue.params as { trb?: string } | undefined)?.trb === PLAINTEXT_SECRET_ISSUE) {
+        problems.push(ConfigPlaintextSecret({ file, line, path: formatPath(path) }));
+        continue;
+      }
+      problems.push(ConfigInvalid({ file, line, path: formatPath(path) || '(root)', reason: issue.message }));
     }
   }
   if (problems.length > 0 || !parsed.success) throw combineProblems(file, problems);

@@ -65,16 +65,16 @@ export const CorsConfig = z.strictObject({
 
 /** The warehouse `/readyz` probes and the query engine reads. */
 export const WarehouseConfig = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('duckdb'), path: z.string().min(1).meta({ description: 'DuckDB database file.' }) }),
-  z.strictObject({ type: z.literal('postgres'), url: secretRef({ description: 'PostgreSQL URL `${secret:NAME}`.' }) }),
+  z.strictObject({ type: z.literal('duckdb').meta({ description: 'A DuckDB warehouse file.' }), path: z.string().min(1).meta({ description: 'DuckDB database file.' }) }),
+  z.strictObject({ type: z.literal('postgres').meta({ description: 'A PostgreSQL warehouse.' }), url: secretRef({ description: 'PostgreSQL URL `${secret:NAME}`.' }) }),
 ]).meta({ description: 'The warehouse served over SQL.' });
 
 /** The `server:` section. */
 export const ServerSection = z.strictObject({
   listeners: z.array(ListenerConfig).min(1).default([{ name: 'main', host: '127.0.0.1', port: 8443, allow_cidrs: [] }]).meta({ description: 'Listeners; each has its own TLS, mTLS and allowlist.' }),
-  cors: CorsConfig.default({ origins: [], credentials: false }),
-  rate_limit: RateLimitConfig.default({ per_key: { max: 600, window_secs: 60 }, per_address: { max: 1200, window_secs: 60 } }),
-  limits: LimitsConfig.default({ body_max_bytes: 1_048_576, sql_max_chars: 100_000, key_recheck_ms: 1000, request_timeout_secs: 300 }),
+  cors: CorsConfig.default({ origins: [], credentials: false }).meta({ description: 'Cross-origin requests from browsers; off unless origins are listed.' }),
+  rate_limit: RateLimitConfig.default({ per_key: { max: 600, window_secs: 60 }, per_address: { max: 1200, window_secs: 60 } }).meta({ description: 'Request budgets per identity and per client address (429 beyond).' }),
+  limits: LimitsConfig.default({ body_max_bytes: 1_048_576, sql_max_chars: 100_000, key_recheck_ms: 1000, request_timeout_secs: 300 }).meta({ description: 'Request size, SQL length, revocation re-check and timeout limits.' }),
   pipelines_dir: z.string().min(1).default('pipelines').meta({ description: 'Directory of the pipeline files the API lists, validates and runs (relative to the config file).' }),
   warehouse: WarehouseConfig.optional(),
   roles_file: z.string().min(1).optional().meta({ description: 'Roles YAML (see the security guide); built-in roles only when absent.' }),

@@ -72,23 +72,28 @@ export interface RunReader {
   getRun(runId: string): Promise<RunRecord | undefined>;
 }
 
-/** One quarantined record as the API shows it. */
+/** One quarantined record as the API shows it (the warehouse's `quarantine` table). */
 export interface QuarantineRow {
-  readonly pipeline: string;
+  /** Source component id the line came from. */
+  readonly source: string | null;
+  /** Stage that rejected it. */
+  readonly stage: string | null;
+  /** Run that quarantined it (from the commit id). */
   readonly run_id: string | null;
   readonly code: string;
   readonly field: string | null;
   readonly reason: string;
   readonly uri: string | null;
   readonly line: number | null;
-  /** The raw line or record (personal data: masked unless the caller holds `pii:read`). */
+  /** The raw line or its field token (personal data: masked unless the caller holds `pii:read`). */
   readonly raw: string | null;
+  /** ISO-8601 UTC. */
   readonly ts: string | null;
 }
 
 /** Filter of {@link QuarantineReader.browse}. */
 export interface QuarantineQuery {
-  readonly pipeline?: string;
+  readonly source?: string;
   readonly code?: string;
   readonly limit: number;
   readonly offset: number;

@@ -94,7 +94,7 @@ describe('server auth', () => {
   });
 
   it('masks quarantine raw data unless the caller holds pii:read', async () => {
-    const row = { pipeline: 'web', run_id: 'r1', code: 'parse_failed', field: null, reason: 'bad line', uri: 'logs/a.log', line: 3, raw: '203.0.113.9 - - [x]', ts: null };
+    const row = { source: 'access', stage: 'parse', run_id: 'r1', code: 'parse_failed', field: null, reason: 'bad line', uri: 'logs/a.log', line: 3, raw: '203.0.113.9 - - [x]', ts: null };
     const q = await buildApp(fakeDeps({ quarantine: [row] }), { server: serverSection() });
     try {
       const masked = (await q.inject({ url: '/v1/quarantine', headers: bearer('engineer') })).json();

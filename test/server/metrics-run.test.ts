@@ -39,10 +39,10 @@ describe('metrics after a run started through the API', () => {
     const dir = tmpDir(t);
     mkdirSync(join(dir, 'pipelines', 'logs'), { recursive: true });
     copyFileSync(join(REPO_ROOT, 'test/fixtures/access/mixed.log'), join(dir, 'pipelines', 'logs', 'a.log'));
-    writeFileSync(join(dir, 'pipelines', 'web.yaml'), 'name: web\nsources:\n  - id: access\n    type: files\n    include: ["logs/*.log"]\nstages:\n  - type: parse\n    format: combined\n  - type: validate\nsinks:\n  - id: mem\n    type: memory\n    store: server-metrics-test\nquality:\n  max_invalid_ratio: 1\n');
+    writeFileSync(join(dir, 'pipelines', 'web.yaml'), 'name: web\nsources:\n  - id: access\n    type: files\n    include: ["logs/*.log"]\nstages:\n  - type: parse\n    format: combined\n  - type: validate\nsinks:\n  - id: wh\n    type: duckdb\n    path: warehouse.duckdb\nquality:\n  max_invalid_ratio: 1\n');
     const d = await openDeployment(join(dir, 'data'));
     t.after(() => d.close());
-    const server = serverSection({ pipelines_dir: 'pipelines' });
+    const server = serverSection({ pipelines_dir: 'pipelines', warehouse: { type: 'duckdb', path: 'pipelines/warehouse.duckdb' } });
     const fake = fakeDeps();
     const wired = openServerDeps({ deployment: d, server, baseDir: dir, log: silentLogger, seams: { authenticate: fake.authenticate, roles: fake.roles, looksLikeApiKey: fake.looksLikeApiKey, keyStillValid: fake.keyStillValid } });
     t.after(() => wired.close());
@@ -77,6 +77,13 @@ describe('metrics after a run started through the API', () => {
     assert.ok((value(after, 'tributary_run_last_success_timestamp_seconds', { pipeline: 'web' }) ?? 0) > Date.now() / 1000 - 600);
     assert.equal(value(after, 'tributary_run_duration_seconds_count', { pipeline: 'web', status: 'succeeded' }), 1);
     assert.ok((value(after, 'tributary_http_requests_total', { method: 'POST', route: '/v1/pipelines/:name/runs', status: '202' }) ?? 0) >= 1);
+    // The run's rejections are browsable, raw lines masked without pii:read.
+    const q = (await app.inject({ url: '/v1/quarantine?limit=5', headers: bearer('engineer') })).json() as { records: { raw: string | null; raw_masked: boolean; code: string; run_id: string; uri: string }[] };
+    assert.ok(q.records.length > 0 && q.records.length <= 5);
+    assert.ok(q.records.every((r) => r.raw === null && r.raw_masked && r.run_id === runId && r.uri.endsWith('a.log')));
+    const clear = (await app.inject({ url: `/v1/quarantine?code=${q.records[0]?.code}`, headers: bearer('admin') })).json() as { records: { raw: string | null; code: string }[] };
+    assert.ok(clear.records.length > 0 && clear.records.every((r) => typeof r.raw === 'string' && r.code === q.records[0]?.code));
+    assert.deepEqual((await app.inject({ url: '/readyz' })).json().checks, { control_store: 'ok', warehouse: 'ok' });
     // Scraping again does not count the same run twice.
     const again = parseMetrics((await app.inject({ url: '/metrics' })).body);
     assert.equal(value(again, 'tributary_runs_total', { pipeline: 'web', status: 'succeeded' }), 1);

@@ -12,7 +12,7 @@ import { NotConfigured } from '../errors.js';
 import { AUTH_ERRORS } from '../schemas/error-body.js';
 
 const Row = z.object({
-  pipeline: z.string(), run_id: z.string().nullable(), code: z.string(), field: z.string().nullable(), reason: z.string(),
+  source: z.string().nullable(), stage: z.string().nullable(), run_id: z.string().nullable(), code: z.string(), field: z.string().nullable(), reason: z.string(),
   uri: z.string().nullable(), line: z.number().nullable(), ts: z.string().nullable(),
   raw: z.string().nullable(), raw_masked: z.boolean(),
 });
@@ -23,9 +23,9 @@ export function quarantineRoutes(deps: AppDeps): FastifyPluginAsync {
     app.withTypeProvider<ZodTypeProvider>().get('/v1/quarantine', {
       config: { requires: 'quarantine:read' },
       schema: {
-        tags: ['quarantine'], summary: 'Browse quarantined records (raw data masked unless pii:read)',
+        tags: ['quarantine'], summary: 'Browse quarantined records, newest first (raw data masked unless pii:read)',
         querystring: z.strictObject({
-          pipeline: z.string().max(128).optional(), code: z.string().max(64).optional(),
+          source: z.string().max(128).optional(), code: z.string().max(64).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100), offset: z.coerce.number().int().min(0).default(0),
         }),
         response: { 200: z.object({ records: z.array(Row) }), ...AUTH_ERRORS },
@@ -34,7 +34,7 @@ export function quarantineRoutes(deps: AppDeps): FastifyPluginAsync {
       if (!deps.quarantine) throw NotConfigured({ feature: 'Quarantine browsing' });
       const unmasked = req.identity !== undefined && can(req.identity, 'pii:read');
       const q = req.query;
-      const rows = await deps.quarantine.browse({ limit: q.limit, offset: q.offset, ...(q.pipeline ? { pipeline: q.pipeline } : {}), ...(q.code ? { code: q.code } : {}) });
+      const rows = await deps.quarantine.browse({ limit: q.limit, offset: q.offset, ...(q.source ? { source: q.source } : {}), ...(q.code ? { code: q.code } : {}) });
       return { records: rows.map((r) => ({ ...r, raw: unmasked ? r.raw : null, raw_masked: !unmasked && r.raw !== null })) };
     });
   };

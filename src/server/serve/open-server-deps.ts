@@ -1,7 +1,8 @@
 /**
  * Builds the {@link AppDeps} of `tributary serve` from an open deployment and the server config:
  * runs and the audit log from the control store, pipelines from the pipelines directory, readiness
- * probes for the control store and the warehouse, metrics from the runs. Seams owned by other
+ * probes for the control store and the warehouse, quarantine browsing over a DuckDB warehouse,
+ * metrics from the runs. Seams owned by other
  * components come in through {@link ServerSeams}; absent ones fall back to fail-closed stand-ins
  * (pending-seams.ts).
  */
@@ -16,6 +17,7 @@ import { verifyAuditChain } from '../../security/audit/verify-audit-chain.js';
 import type { ApiKeyAdmin, AppDeps, Authenticate, QuarantineReader, ReadinessProbe, RoleDirectory } from '../app-deps.js';
 import type { ServerSection } from '../config/server-config.js';
 import { createDirectoryPipelines, type DirectoryPipelines } from '../pipelines/directory-pipelines.js';
+import { createWarehouseQuarantine } from '../quarantine/warehouse-quarantine.js';
 import { genericLooksLikeKey, noRoles, refuseAllKeys, unavailableQueryEngine } from './pending-seams.js';
 
 /** The seams other components provide (identity, rbac, query engine). */
@@ -63,6 +65,7 @@ export function openServerDeps(o: OpenServerDepsOptions): ServerDeps {
     };
   }
   const engine = s.queryEngine ?? unavailableQueryEngine();
+  const quarantine = s.quarantine ?? (wh?.type === 'duckdb' ? createWarehouseQuarantine(resolve(o.baseDir, wh.path)) : undefined);
   const deps: AppDeps = {
     authenticate: s.authenticate ?? refuseAllKeys,
     keyStillValid: s.keyStillValid ?? (async () => false),
@@ -74,7 +77,7 @@ export function openServerDeps(o: OpenServerDepsOptions): ServerDeps {
     audit: d.audit,
     auditReader: { list: (q) => d.control.audit.list(q), verify: () => verifyAuditChain(d.control.audit, d.keys) },
     ...(s.apiKeys ? { apiKeys: s.apiKeys } : {}),
-    ...(s.quarantine ? { quarantine: s.quarantine } : {}),
+    ...(quarantine ? { quarantine } : {}),
     readiness,
     metrics: createServerMetrics({ runs: d.control }),
     log: o.log,

@@ -8,6 +8,7 @@
  * └─ authenticated scope: auth (API key or mTLS) → per-identity rate limit → RBAC preHandler
  *    reading each route's `config.requires`; one plugin per resource under /v1.
  */
+import { randomUUID } from 'node:crypto';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -71,6 +72,8 @@ export async function buildApp(deps: AppDeps, opts: AppOptions): Promise<Fastify
     requestTimeout: server.limits.request_timeout_secs * 1000,
     trustProxy,
     return503OnClosing: true,
+    // Unique across processes: audit entries of every server process correlate by it.
+    genReqId: () => randomUUID(),
     ...(opts.https ? { https: opts.https } : {}),
   }) as unknown as FastifyInstance;
   const routes: { method: string; url: string }[] = [];
@@ -78,6 +81,7 @@ export async function buildApp(deps: AppDeps, opts: AppOptions): Promise<Fastify
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
+  app.addHook('onRequest', async (req, reply) => { reply.header('x-request-id', req.id); });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app, { log, bodyLimit: server.limits.body_max_bytes, onRefusal: (code) => deps.metrics.countRefusal(code) });

@@ -70,6 +70,7 @@ describe('server contract', () => {
     const res = await app.inject({ url: '/healthz', headers: { origin: 'https://evil.example' } });
     for (const h of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy']) assert.ok(res.headers[h], h);
     assert.equal(res.headers['cache-control'], 'no-store');
+    assert.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
     assert.equal(res.headers['access-control-allow-origin'], undefined);
     const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/sql', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     assert.equal(preflight.headers['access-control-allow-origin'], undefined);

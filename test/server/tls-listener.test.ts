@@ -41,10 +41,10 @@ function tls11(port: number): Promise<string> {
   });
 }
 
-async function start(t: TestContext, pki: TestPki, deps = fakeDeps()): Promise<{ server: RunningServer; port: number; dataDir: string }> {
+async function start(t: TestContext, pki: TestPki, deps = fakeDeps(), required = false): Promise<{ server: RunningServer; port: number; dataDir: string }> {
   const dataDir = tmpDir(t);
   const server = await startServer(deps, {
-    server: serverSection({ listeners: [{ name: 'main', host: '127.0.0.1', port: 0, tls: { cert_file: pki.serverCert, key_file: pki.serverKey }, mtls: { ca_file: pki.caCert, subjects: { 'ingest-worker': 'engineer', 'ghost': 'no-such-role' } } }] }),
+    server: serverSection({ listeners: [{ name: 'main', host: '127.0.0.1', port: 0, tls: { cert_file: pki.serverCert, key_file: pki.serverKey }, mtls: { ca_file: pki.caCert, required, subjects: { 'ingest-worker': 'engineer', 'ghost': 'no-such-role' } } }] }),
     baseDir: dataDir, dataDir,
   });
   t.after(() => server.close());
@@ -85,6 +85,15 @@ describe('TLS listeners', () => {
     assert.equal(JSON.parse(rogue.body).error.code, 'TRB_SERVER_AUTH_REQUIRED', 'a certificate from another CA is no credential');
     const keyed = await get(port, '/v1/runs', { ca: pki.caCert, headers: bearer('analyst') });
     assert.equal(keyed.status, 200, 'API keys still work on an optional-mTLS listener');
+  });
+
+  it('refuses handshakes without a CA-signed client certificate when mTLS is required', async (t) => {
+    const pki = makeTestPki(tmpDir(t));
+    const { port } = await start(t, pki, fakeDeps(), true);
+    await assert.rejects(get(port, '/healthz', { ca: pki.caCert }));
+    await assert.rejects(get(port, '/healthz', { ca: pki.caCert, cert: pki.rogue.cert, key: pki.rogue.key }));
+    const worker = pki.client('ingest-worker');
+    assert.equal((await get(port, '/v1/runs', { ca: pki.caCert, cert: worker.cert, key: worker.key })).status, 200);
   });
 
   it('refuses plain HTTP unless --insecure-http on loopback, and doctor flags it and the dev certificate', async (t) => {

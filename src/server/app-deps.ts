@@ -166,4 +166,3 @@ export interface AppDeps {
   readonly now?: () => number;
 }
 
-export type { Identity };

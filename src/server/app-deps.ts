@@ -112,19 +112,25 @@ export interface AuditReader {
 
 /** A key as listed (never the secret). */
 export interface ApiKeySummary {
+  /** The key's public id (its prefix). */
   readonly id: string;
   readonly name: string;
   readonly role: string;
-  readonly scopes: readonly Permission[];
+  /** Empty = all of the role's permissions. */
+  readonly scopes: readonly string[];
+  readonly status: 'active' | 'expired' | 'revoked';
   readonly created_at: string;
+  readonly created_by: string;
   readonly expires_at: string | null;
+  /** When it stopped or stops working (future during a rotation grace period). */
   readonly revoked_at: string | null;
+  readonly replaced_by: string | null;
   readonly last_used_at: string | null;
 }
 
 /** Input of {@link ApiKeyAdmin.create}. */
 export interface ApiKeyCreate {
-  readonly name: string;
+  readonly name?: string;
   readonly role: string;
   readonly scopes?: readonly Permission[];
   readonly expiresInDays?: number;
@@ -136,7 +142,8 @@ export interface ApiKeyAdmin {
   create(input: ApiKeyCreate, actor: string): Promise<{ readonly key: string; readonly summary: ApiKeySummary }>;
   list(): Promise<readonly ApiKeySummary[]>;
   revoke(id: string, actor: string): Promise<void>;
-  rotate(id: string, actor: string): Promise<{ readonly key: string; readonly summary: ApiKeySummary }>;
+  /** A new key for the same role and scopes; the old one stops working after `graceMs` (default 0: at once). */
+  rotate(id: string, actor: string, opts?: { readonly graceMs?: number }): Promise<{ readonly key: string; readonly summary: ApiKeySummary }>;
 }
 
 /** A readiness probe: resolves when the dependency answers, rejects otherwise. */

@@ -12,8 +12,9 @@ import { NotConfigured } from '../errors.js';
 import { AUTH_ERRORS } from '../schemas/error-body.js';
 
 const Summary = z.object({
-  id: z.string(), name: z.string(), role: z.string(), scopes: z.array(z.string()),
-  created_at: z.string(), expires_at: z.string().nullable(), revoked_at: z.string().nullable(), last_used_at: z.string().nullable(),
+  id: z.string(), name: z.string(), role: z.string(), scopes: z.array(z.string()), status: z.enum(['active', 'expired', 'revoked']),
+  created_at: z.string(), created_by: z.string(), expires_at: z.string().nullable(), revoked_at: z.string().nullable(),
+  replaced_by: z.string().nullable(), last_used_at: z.string().nullable(),
 }).meta({ id: 'ApiKey' });
 const Issued = z.object({ key: z.string().meta({ description: 'The key itself: shown only in this response.' }), summary: Summary });
 const Id = z.object({ id: z.string().max(64) });
@@ -36,14 +37,14 @@ export function apiKeyRoutes(deps: AppDeps): FastifyPluginAsync {
       schema: {
         tags: ['apikeys'], summary: 'Create an API key',
         body: z.strictObject({
-          name: z.string().min(1).max(128), role: z.string().min(1).max(64),
+          name: z.string().min(1).max(128).optional(), role: z.string().min(1).max(64),
           scopes: z.array(z.enum(PERMISSIONS)).optional(), expires_in_days: z.number().int().min(1).max(3650).optional(),
         }),
         response: { 201: Issued, ...AUTH_ERRORS },
       },
     }, async (req, reply) => {
       const b = req.body;
-      const out = await admin().create({ name: b.name, role: b.role, ...(b.scopes ? { scopes: b.scopes } : {}), ...(b.expires_in_days ? { expiresInDays: b.expires_in_days } : {}) }, actor(req));
+      const out = await admin().create({ role: b.role, ...(b.name ? { name: b.name } : {}), ...(b.scopes ? { scopes: b.scopes } : {}), ...(b.expires_in_days ? { expiresInDays: b.expires_in_days } : {}) }, actor(req));
       return reply.code(201).send({ key: out.key, summary: { ...out.summary, scopes: [...out.summary.scopes] } });
     });
     r.delete('/v1/apikeys/:id', {
@@ -55,9 +56,14 @@ export function apiKeyRoutes(deps: AppDeps): FastifyPluginAsync {
     });
     r.post('/v1/apikeys/:id/rotate', {
       config: { requires: 'apikeys:admin' },
-      schema: { tags: ['apikeys'], summary: 'Rotate an API key: a new key, the old one revoked', params: Id, response: { 200: Issued, ...AUTH_ERRORS } },
+      schema: {
+        tags: ['apikeys'], summary: 'Rotate an API key: a new key; the old one stops working after grace_secs (default at once)', params: Id,
+        body: z.strictObject({ grace_secs: z.number().int().min(0).max(30 * 86_400).optional() }).optional(),
+        response: { 200: Issued, ...AUTH_ERRORS },
+      },
     }, async (req) => {
-      const out = await admin().rotate(req.params.id, actor(req));
+      const grace = req.body?.grace_secs;
+      const out = await admin().rotate(req.params.id, actor(req), grace === undefined ? {} : { graceMs: grace * 1000 });
       return { key: out.key, summary: { ...out.summary, scopes: [...out.summary.scopes] } };
     });
   };

@@ -21,6 +21,7 @@ describe('rate limits', () => {
       assert.equal(res.json().error.code, 'TRB_SERVER_RATE_LIMITED');
       assert.equal(res.json().error.details.scope, 'key');
       assert.ok(Number(res.headers['retry-after']) > 0);
+      assert.match((await app.inject({ url: '/metrics' })).body, /tributary_http_refusals_total\{code="TRB_SERVER_RATE_LIMITED"\} [2-9]/);
       // Another key has its own budget.
       assert.equal((await app.inject({ url: '/v1/runs', headers: bearer('engineer') })).statusCode, 200);
     } finally {

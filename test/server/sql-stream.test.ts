@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildApp } from '../../src/server/app.js';
+import { startServer } from '../../src/server/serve/start-server.js';
+import { tmpDir } from '../helpers/tmp.js';
 import { bearer, fakeDeps, fakeQueryEngine, KEYS, serverSection } from './helpers/fake-deps.js';
 
 const ROWS = Array.from({ length: 10 }, (_, i) => [i, `row ${i}`] as const);
@@ -61,18 +63,36 @@ describe('POST /v1/sql', () => {
     }
   });
 
-  it('cuts a CSV stream (no clean end) when the key is revoked mid-stream', async () => {
+  it('cuts a CSV stream (the client sees a broken response) when the key is revoked mid-stream', async (t) => {
     const deps = fakeDeps({ engine: fakeQueryEngine({ rows: ROWS, batchSize: 2, delayMs: 5 }) });
     let checks = 0;
-    const app = await buildApp({ ...deps, keyStillValid: async () => { checks += 1; return checks < 2; } }, { server: serverSection({ limits: { key_recheck_ms: 0 } }) });
-    try {
-      const res = await app.inject({ method: 'POST', url: '/v1/sql', headers: bearer('analyst'), payload: { sql: 'select 1', format: 'csv' } }).then(
-        (r) => ({ ok: true as const, body: r.body }), (e: unknown) => ({ ok: false as const, error: e }));
-      if (res.ok) assert.ok(res.body.split('\r\n').filter(Boolean).length < ROWS.length + 1, 'the CSV is incomplete');
-      assert.equal(deps.auditEvents.at(-1)?.action, 'sql.stream_stopped');
-    } finally {
-      await app.close();
-    }
+    const dir = tmpDir(t);
+    const server = await startServer({ ...deps, keyStillValid: async () => { checks += 1; return checks < 2; } }, {
+      server: serverSection({ listeners: [{ port: 0 }], limits: { key_recheck_ms: 0 } }), baseDir: dir, dataDir: dir, insecureHttp: true,
+    });
+    t.after(() => server.close());
+    const res = await fetch(`${server.addresses.get('main')}/v1/sql`, {
+      method: 'POST', headers: { ...bearer('analyst'), 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'select 1', format: 'csv' }),
+    });
+    assert.equal(res.status, 200);
+    await assert.rejects(res.text(), 'a truncated CSV never ends cleanly');
+    assert.equal(deps.auditEvents.at(-1)?.action, 'sql.stream_stopped');
+  });
+
+  it('aborts and closes the query when the client goes away mid-stream', async (t) => {
+    const engine = fakeQueryEngine({ rows: Array.from({ length: 1000 }, (_, i) => [i, 'x']), batchSize: 1, delayMs: 10 });
+    const dir = tmpDir(t);
+    const server = await startServer(fakeDeps({ engine }), { server: serverSection({ listeners: [{ port: 0 }] }), baseDir: dir, dataDir: dir, insecureHttp: true });
+    t.after(() => server.close());
+    const ac = new AbortController();
+    const res = await fetch(`${server.addresses.get('main')}/v1/sql`, {
+      method: 'POST', signal: ac.signal, headers: { ...bearer('analyst'), 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'select 1', format: 'ndjson' }),
+    });
+    const reader = res.body?.getReader();
+    await reader?.read();
+    ac.abort();
+    for (let i = 0; i < 100 && engine.closed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(engine.closed.length, 1, 'the engine stream was closed long before its 1000 batches');
   });
 
   it('re-checks the key at most every key_recheck_ms', async () => {

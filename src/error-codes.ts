@@ -28,6 +28,7 @@ import './models/errors.js';
 import './server/pgwire/errors.js';
 import './security/rbac/errors.js';
 import './query/errors.js';
+import './server/errors.js';
 
 /** Modules listed above, relative to src/ (checked by a test against the source tree). */
 export const ERROR_MODULES: readonly string[] = Object.freeze([
@@ -36,4 +37,5 @@ export const ERROR_MODULES: readonly string[] = Object.freeze([
   'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'security/apikeys/errors.ts', 'security/identity/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts',
   'server/pgwire/errors.ts',
   'security/rbac/errors.ts', 'query/errors.ts',
+  'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts', 'server/errors.ts',
 ]);

@@ -25,6 +25,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerRestore } from './commands/restore.js';
 import { registerApiKeys } from './commands/apikeys.js';
 import { registerUsers } from './commands/users.js';
+import { registerServe } from './commands/serve.js';
 
 /** Builds the program (exported for tests and `--help` snapshots). */
 export function buildProgram(): Command {
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [registerRun, registerDemo, registerParse, registerQuery, registerValidate, registerSchema, registerGenerate, registerRuns, registerReplay,
     registerSecrets, registerAudit, registerDecrypt, registerErase, registerModels, registerLifecycle, registerDoctor,
-    registerBackup, registerRestore, registerApiKeys, registerUsers]) {
+    registerBackup, registerRestore, registerApiKeys, registerUsers, registerServe]) {
     register(program);
   }
   return program;

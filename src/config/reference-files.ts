@@ -9,6 +9,7 @@ import { renderRecordSchemaDoc } from '../core/record-docs.js';
 import { pipelineJsonSchema } from './json-schema.js';
 import { renderConfigReference, renderErrorReference } from './reference-docs.js';
 import type { ComponentRegistry } from './registry-types.js';
+import { renderServerConfigReference } from '../server/config/server-config-docs.js';
 
 /** Paths (relative to the repository root) of the generated reference files. */
 export const REFERENCE_FILES = Object.freeze({
@@ -16,6 +17,7 @@ export const REFERENCE_FILES = Object.freeze({
   errors: 'docs/reference/errors.md',
   schema: 'docs/reference/pipeline.schema.json',
   records: 'docs/record-schema.md',
+  server: 'docs/reference/server-configuration.md',
 });
 
 /**
@@ -29,6 +31,7 @@ export function renderReferenceFiles(registry: ComponentRegistry): ReadonlyMap<s
     [REFERENCE_FILES.errors, renderErrorReference()],
     [REFERENCE_FILES.schema, `${JSON.stringify(pipelineJsonSchema(registry), null, 2)}\n`],
     [REFERENCE_FILES.records, renderRecordSchemaDoc()],
+    [REFERENCE_FILES.server, renderServerConfigReference()],
   ]);
 }
 

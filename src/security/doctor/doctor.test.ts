@@ -43,7 +43,7 @@ describe('doctor', () => {
     const r = await doctor(s, { files: [file] });
     assert.deepEqual(r.findings, [], JSON.stringify(r.findings, null, 2));
     assert.equal(r.ok, true);
-    assert.deepEqual(r.results.filter((x) => x.status === 'skipped').map((x) => x.check), ['geoip-age', 'tls-listeners', 'warehouse-tls']);
+    assert.deepEqual(r.results.filter((x) => x.status === 'skipped').map((x) => x.check), ['geoip-age', 'tls-listeners', 'server-tls', 'warehouse-tls']);
   });
 
   it('finds plaintext secrets with file and line, never echoing them', async (t) => {

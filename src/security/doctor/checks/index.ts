@@ -7,6 +7,7 @@ import { geoipAgeCheck } from './geoip-age.js';
 import { keyRotationCheck } from './key-rotation.js';
 import { masterKeyCheck } from './master-key.js';
 import { plaintextSecretsCheck } from './plaintext-secrets.js';
+import { serverTlsCheck } from './server-tls.js';
 import { tlsListenersCheck } from './tls-listeners.js';
 import { warehouseTlsCheck } from './warehouse-tls.js';
 
@@ -20,5 +21,6 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   encryptionCapabilityCheck,
   geoipAgeCheck,
   tlsListenersCheck,
+  serverTlsCheck,
   warehouseTlsCheck,
 ]);

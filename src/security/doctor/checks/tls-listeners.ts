@@ -1,7 +1,7 @@
 /**
- * TLS on listeners. Tributary has no network listener yet (the API server and the PostgreSQL wire
- * gateway come with the serving layer); until then this check reports `skipped`, so its absence is
- * visible rather than silently passing.
+ * TLS on listeners in general. The API server's listeners are checked by `server-tls` (from what
+ * `tributary serve` last ran with); the PostgreSQL wire gateway brings its own check. This check
+ * stays as a visible `skipped` so that its absence is not mistaken for a pass.
  */
 import type { DoctorCheck } from '../doctor-check.js';
 
@@ -9,5 +9,5 @@ import type { DoctorCheck } from '../doctor-check.js';
 export const tlsListenersCheck: DoctorCheck = {
   id: 'tls-listeners',
   description: 'Every listener uses TLS 1.2+ with a certificate that is not self-signed',
-  run: async () => ({ skipped: 'no listeners are configured in this version (the API server is not part of it yet)' }),
+  run: async () => ({ skipped: 'the API server\'s listeners are checked by `server-tls`; the PostgreSQL wire gateway is checked by its own component' }),
 };

@@ -7,6 +7,9 @@ import type { Command } from 'commander';
 import { openDeployment } from '../engine/bootstrap.js';
 import type { Deployment, DeploymentOptions } from '../engine/bootstrap.js';
 import type { RolePermissions } from '../security/identity/role-permissions.js';
+import { loadRolesFile } from '../security/rbac/load-roles.js';
+import { rolePermissionsOf } from '../security/rbac/role-lookup.js';
+import { BUILTIN_ROLE_SET } from '../security/rbac/role-set.js';
 
 /** Dependencies of the identity commands; every field has a production default. */
 export interface IdentityCommandDeps {
@@ -32,6 +35,15 @@ export async function withIdentityDeployment<T>(dataDir: string, deps: IdentityC
   try { return await fn(d); } finally { await d.close(); }
 }
 
+/**
+ * The role lookup the commands validate `--role` and `--scope` against: the injected one, else the
+ * roles of `rolesFile` (custom plus built-in), else the built-in roles.
+ */
+export async function roleLookup(deps: IdentityCommandDeps, rolesFile: string | undefined): Promise<RolePermissions> {
+  if (deps.rolePermissions) return deps.rolePermissions;
+  return rolePermissionsOf(rolesFile ? await loadRolesFile(resolve(rolesFile)) : BUILTIN_ROLE_SET);
+}
+
 /** Writes `value` as one JSON line with `json`, else the human text. */
 export function printResult(out: (text: string) => void, json: boolean | undefined, value: unknown, human: string): void {
   out(json ? `${JSON.stringify(value)}\n` : `${human}\n`);
@@ -54,6 +66,7 @@ export function identityCommandGroup(program: Command, name: string, description
     cmd: program.command(name).description(description),
     out: deps.out ?? ((text: string) => { process.stdout.write(text); }),
     env,
-    common: (c) => c.option('--data-dir <dir>', 'data directory', env.TRIBUTARY_DATA_DIR ?? '.tributary').option('--json', 'print JSON'),
+    common: (c) => c.option('--data-dir <dir>', 'data directory', env.TRIBUTARY_DATA_DIR ?? '.tributary').option('--json', 'print JSON')
+      .option('--roles <file>', 'roles YAML with custom roles, as `serve` uses it (default: $TRIBUTARY_ROLES_FILE, else the built-in roles)', env.TRIBUTARY_ROLES_FILE),
   };
 }

@@ -16,14 +16,14 @@ import { PERMISSIONS } from '../../security/identity/identity.js';
 import { parseDuration, parseInstant } from '../../security/identity/parse-duration.js';
 import type { Deployment } from '../../engine/bootstrap.js';
 import { cliActor } from '../cli-actor.js';
-import { identityCommandGroup, printResult, withIdentityDeployment } from '../identity-command-deps.js';
+import { identityCommandGroup, printResult, roleLookup, withIdentityDeployment } from '../identity-command-deps.js';
 import type { IdentityCommandDeps } from '../identity-command-deps.js';
 import { formatTable } from '../output/format-table.js';
 
-interface Common { readonly dataDir: string; readonly json?: boolean }
+interface Common { readonly dataDir: string; readonly json?: boolean; readonly roles?: string }
 
-function adminDeps(d: Deployment, deps: IdentityCommandDeps): ApiKeyAdminDeps {
-  return { store: d.control.apiKeys, audit: d.audit, ...(deps.rolePermissions ? { rolePermissions: deps.rolePermissions } : {}) };
+async function adminDeps(d: Deployment, deps: IdentityCommandDeps, rolesFile: string | undefined): Promise<ApiKeyAdminDeps> {
+  return { store: d.control.apiKeys, audit: d.audit, rolePermissions: await roleLookup(deps, rolesFile) };
 }
 
 function shownOnce(k: CreatedApiKey, verb: string): string {
@@ -48,7 +48,7 @@ export function registerApiKeys(program: Command, deps: IdentityCommandDeps = {}
       const expiresAt = o.expires === undefined ? null : parseInstant(o.expires, new Date());
       if (expiresAt === undefined) throw ApiKeyRequestInvalid({ field: 'expires', reason: `must be a duration like 90d or an ISO date (got \`${o.expires}\`)` });
       await withIdentityDeployment(o.dataDir, deps, async (d) => {
-        const k = await createApiKey({ role: o.role, ...(o.name !== undefined ? { name: o.name } : {}), scopes: o.scope ?? [], expiresAt, actor: cliActor(env) }, adminDeps(d, deps));
+        const k = await createApiKey({ role: o.role, ...(o.name !== undefined ? { name: o.name } : {}), scopes: o.scope ?? [], expiresAt, actor: cliActor(env) }, await adminDeps(d, deps, o.roles));
         printResult(out, o.json, k, shownOnce(k, 'Created'));
       });
     });
@@ -68,7 +68,7 @@ export function registerApiKeys(program: Command, deps: IdentityCommandDeps = {}
     .description('Revoke a key now; every server process sharing the control store refuses it from its next request')
     .action(async (id: string, o: Common) => {
       await withIdentityDeployment(o.dataDir, deps, async (d) => {
-        const r = await revokeApiKey(id, cliActor(env), adminDeps(d, deps));
+        const r = await revokeApiKey(id, cliActor(env), await adminDeps(d, deps, o.roles));
         printResult(out, o.json, r, r.changed ? `Revoked API key ${id}.` : `API key ${id} was already revoked.`);
       });
     });
@@ -80,7 +80,7 @@ export function registerApiKeys(program: Command, deps: IdentityCommandDeps = {}
       const graceMs = o.grace === undefined ? 0 : parseDuration(o.grace);
       if (graceMs === undefined) throw ApiKeyRequestInvalid({ field: 'grace', reason: `must be a duration like 1h or 30m (got \`${o.grace}\`)` });
       await withIdentityDeployment(o.dataDir, deps, async (d) => {
-        const k = await rotateApiKey(id, { actor: cliActor(env), graceMs }, adminDeps(d, deps));
+        const k = await rotateApiKey(id, { actor: cliActor(env), graceMs }, await adminDeps(d, deps, o.roles));
         printResult(out, o.json, k, `${shownOnce(k, 'Rotated to')}\nOld key ${id} stops working at ${k.oldKeyRevokedAt}.`);
       });
     });

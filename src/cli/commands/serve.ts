@@ -16,6 +16,7 @@ import { ServerConfigFile } from '../../server/config/server-config.js';
 import { loadServerConfigFile, type LoadedServerConfig } from '../../server/config/load-server-config.js';
 import { openServerDeps } from '../../server/serve/open-server-deps.js';
 import { startServer } from '../../server/serve/start-server.js';
+import { openServing } from '../../server/serve/open-serving.js';
 import { cliActor } from '../cli-actor.js';
 
 interface ServeFlags {
@@ -47,6 +48,7 @@ async function serve(o: ServeFlags): Promise<void> {
   const dataDir = resolve(o.dataDir ?? process.env.TRIBUTARY_DATA_DIR ?? (loaded.config.data_dir ? resolve(loaded.baseDir, loaded.config.data_dir) : '.tributary'));
   const d = await openDeployment(dataDir);
   let redis: Redis | undefined;
+  const closers: (() => Promise<void>)[] = [];
   try {
     const secretRefs = locateSecretRefs(loaded.config).map(({ name, path }) => ({ name, path: formatPath(path) }));
     const config = await resolveConfigSecrets({ file: loaded.file, secretRefs, config: loaded.config }, d.vault, { actor: cliActor(), pipeline: 'server' });
@@ -55,12 +57,23 @@ async function serve(o: ServeFlags): Promise<void> {
     const redisUrl = server.rate_limit.redis_url?.reveal();
     if (redisUrl) redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const wh = server.warehouse;
-    const wired = openServerDeps({ deployment: d, server, baseDir: loaded.baseDir, log, ...(wh?.type === 'postgres' ? { warehouseUrl: wh.url.reveal() } : {}) });
+    const warehouseUrls = wh?.type === 'postgres' ? { warehouseUrl: wh.url.reveal(), ...(wh.admin_url ? { warehouseAdminUrl: wh.admin_url.reveal() } : {}) } : {};
+    const serving = await openServing({ deployment: d, server, pgwire: config.pgwire, baseDir: loaded.baseDir, log, ...warehouseUrls });
+    closers.push(() => serving.close());
+    const wired = openServerDeps({ deployment: d, server, baseDir: loaded.baseDir, log, seams: serving.seams, ...(wh?.type === 'postgres' ? { warehouseUrl: wh.url.reveal() } : {}) });
+    closers.push(() => wired.close());
+    const refresher = setInterval(() => {
+      serving.refresh().then((fresh) => { if (fresh) log.info({}, 'Serving a fresh warehouse snapshot'); })
+        .catch((err: unknown) => log.debug({ code: (err as { code?: string }).code ?? 'TRB_INTERNAL' }, 'Warehouse refresh deferred'));
+    }, server.query.refresh_secs * 1000);
+    refresher.unref();
+    closers.push(async () => { clearInterval(refresher); });
     const running = await startServer(wired.deps, {
       server, baseDir: loaded.baseDir, dataDir, ...(o.devCert ? { devCert: true } : {}), ...(o.insecureHttp ? { insecureHttp: true } : {}), ...(redis ? { redis } : {}),
     });
     await d.audit.record({ actor: cliActor(), action: 'server.start', target: dataDir, outcome: 'ok', details: { listeners: [...running.addresses.keys()] } });
     for (const [name, address] of running.addresses) process.stderr.write(`Listening: ${name} ${address}${o.insecureHttp && address.startsWith('http:') ? ' (INSECURE: plain HTTP)' : ''}\n`);
+    if (serving.pgwire) process.stderr.write(`Listening: pgwire postgresql://${config.pgwire?.host ?? '127.0.0.1'}:${serving.pgwire.port}${config.pgwire?.insecure_no_tls ? ' (INSECURE: no TLS)' : ' (sslmode=require)'}\n`);
     await new Promise<void>((done) => {
       const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); done(); };
       process.on('SIGINT', stop);
@@ -68,9 +81,9 @@ async function serve(o: ServeFlags): Promise<void> {
     });
     process.stderr.write('Stopping: draining requests and runs…\n');
     await running.close();
-    await wired.close();
     await d.audit.record({ actor: cliActor(), action: 'server.stop', target: dataDir, outcome: 'ok' });
   } finally {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
     redis?.disconnect();
     await d.close();
   }

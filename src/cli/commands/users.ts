@@ -14,12 +14,12 @@ import { WireUserInvalid } from '../../security/identity/errors.js';
 import { createWireUser, deleteWireUser, listWireUsers, setWireUserPassword } from '../../security/identity/wire-users.js';
 import type { WireUserAdminDeps } from '../../security/identity/wire-users.js';
 import { cliActor } from '../cli-actor.js';
-import { identityCommandGroup, printResult, withIdentityDeployment } from '../identity-command-deps.js';
+import { identityCommandGroup, printResult, roleLookup, withIdentityDeployment } from '../identity-command-deps.js';
 import type { IdentityCommandDeps } from '../identity-command-deps.js';
 import { readSecretInput } from '../input/read-secret.js';
 import { formatTable } from '../output/format-table.js';
 
-interface Common { readonly dataDir: string; readonly json?: boolean }
+interface Common { readonly dataDir: string; readonly json?: boolean; readonly roles?: string }
 
 /** The password, from stdin (`--password-stdin`) or a hidden prompt asked twice. */
 async function readPassword(user: string, fromStdin: boolean, deps: IdentityCommandDeps): Promise<string> {
@@ -43,8 +43,8 @@ async function readPassword(user: string, fromStdin: boolean, deps: IdentityComm
   }
 }
 
-function adminDeps(d: Deployment, deps: IdentityCommandDeps): WireUserAdminDeps {
-  return { store: d.control.wireUsers, audit: d.audit, ...(deps.rolePermissions ? { rolePermissions: deps.rolePermissions } : {}) };
+async function adminDeps(d: Deployment, deps: IdentityCommandDeps, rolesFile: string | undefined): Promise<WireUserAdminDeps> {
+  return { store: d.control.wireUsers, audit: d.audit, rolePermissions: await roleLookup(deps, rolesFile) };
 }
 
 /** Registers `users` and its subcommands. */
@@ -58,7 +58,7 @@ export function registerUsers(program: Command, deps: IdentityCommandDeps = {}):
     .action(async (name: string, o: Common & { role: string; passwordStdin?: boolean }) => {
       const password = await readPassword(name, o.passwordStdin === true, deps);
       await withIdentityDeployment(o.dataDir, deps, async (d) => {
-        const u = await createWireUser({ name, role: o.role, password, actor: cliActor(env) }, adminDeps(d, deps));
+        const u = await createWireUser({ name, role: o.role, password, actor: cliActor(env) }, await adminDeps(d, deps, o.roles));
         printResult(out, o.json, u, `Created wire user ${u.name} with role ${u.role} (SCRAM-SHA-256, ${u.iterations} iterations).`);
       });
     });
@@ -80,7 +80,7 @@ export function registerUsers(program: Command, deps: IdentityCommandDeps = {}):
     .action(async (name: string, o: Common & { passwordStdin?: boolean }) => {
       const password = await readPassword(name, o.passwordStdin === true, deps);
       await withIdentityDeployment(o.dataDir, deps, async (d) => {
-        await setWireUserPassword(name, password, cliActor(env), adminDeps(d, deps));
+        await setWireUserPassword(name, password, cliActor(env), await adminDeps(d, deps, o.roles));
         printResult(out, o.json, { name, changed: true }, `Changed the password of wire user ${name}; new logins need it.`);
       });
     });
@@ -89,7 +89,7 @@ export function registerUsers(program: Command, deps: IdentityCommandDeps = {}):
     .description('Delete a user; it cannot log in any more')
     .action(async (name: string, o: Common) => {
       await withIdentityDeployment(o.dataDir, deps, async (d) => {
-        await deleteWireUser(name, cliActor(env), adminDeps(d, deps));
+        await deleteWireUser(name, cliActor(env), await adminDeps(d, deps, o.roles));
         printResult(out, o.json, { name, deleted: true }, `Deleted wire user ${name}.`);
       });
     });

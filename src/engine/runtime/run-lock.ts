@@ -37,3 +37,19 @@ export function acquireRunLock(dataDir: string, pipeline: string): RunLock {
   }
   throw PipelineBusy({ pipeline, pid: -1, lock: path });
 }
+
+/**
+ * Takes the run locks of every pipeline in `names` (deduplicated), or none: when one is busy the
+ * ones already taken are released and TRB_PIPELINE_BUSY is thrown. For work that must see no
+ * writer at all (backups, serving snapshots).
+ */
+export function acquireRunLocks(dataDir: string, names: Iterable<string>): RunLock[] {
+  const locks: RunLock[] = [];
+  try {
+    for (const n of new Set(names)) locks.push(acquireRunLock(dataDir, n));
+    return locks;
+  } catch (err) {
+    for (const l of locks) l.release();
+    throw err;
+  }
+}

@@ -7,22 +7,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { acquireRunLock, type RunLock } from '../../engine/runtime/run-lock.js';
 import type { FilesMode, MemberRole } from './backup-manifest.js';
 import type { BackupSources } from './backup-sources.js';
 import { sqliteRows } from './sqlite-snapshot.js';
-
-/** Takes the run lock of every pipeline of the deployment; releases what it took when one is busy. */
-export function lockPipelines(dataDir: string, names: Iterable<string>): RunLock[] {
-  const locks: RunLock[] = [];
-  try {
-    for (const n of new Set(names)) locks.push(acquireRunLock(dataDir, n));
-    return locks;
-  } catch (err) {
-    for (const l of locks) l.release();
-    throw err;
-  }
-}
 
 /** One thing to put in the backup: a file to encrypt in (`copy`) or to list (`reference`). */
 export interface Item {

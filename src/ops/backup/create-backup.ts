@@ -31,7 +31,8 @@ import {
   BACKUP_FORMAT, BACKUP_FORMAT_VERSION, MANIFEST_FILE, signManifest,
   type BackupMember, type BackupReference, type FilesMode, type UnsignedManifest,
 } from './backup-manifest.js';
-import { dataFileItems, lockPipelines, removeStaleSnapshots, type Item } from './backup-items.js';
+import { dataFileItems, removeStaleSnapshots, type Item } from './backup-items.js';
+import { acquireRunLocks } from '../../engine/runtime/run-lock.js';
 import { backupSources } from './backup-sources.js';
 import { BackupOutputExists, BackupUnsupported, BackupWriteFailed } from './errors.js';
 import { fileDigest, writeMember } from './member-files.js';
@@ -155,7 +156,7 @@ async function writeBackup(d: Deployment, job: WriteJob): Promise<BackupResult> 
   const escrow = await d.control.vault.listVersions(BACKUP_KEY);
   const controlFile = join(job.dataDir, 'control.db');
   const pipelines = sqliteRows<{ pipeline: string }>(controlFile, 'SELECT DISTINCT pipeline FROM runs').map((r) => r.pipeline);
-  const locks = lockPipelines(job.dataDir, [...pipelines, ...(job.pipeline ? [job.pipeline.config.name] : [])]);
+  const locks = acquireRunLocks(job.dataDir, [...pipelines, ...(job.pipeline ? [job.pipeline.config.name] : [])]);
   const tmp = join(dirname(job.final), `.${basename(job.final)}.partial-${randomBytes(6).toString('hex')}`);
   const work = join(d.stagingDir, `backup-${randomBytes(6).toString('hex')}`);
   let step = 'creating the output directory';

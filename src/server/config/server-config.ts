@@ -5,6 +5,7 @@
  * secret (the Redis URL) must be `${secret:NAME}`.
  */
 import { z } from 'zod';
+import { PgWireConfig } from '../pgwire/pgwire-config.js';
 import { secretRef } from '../../config/schema/secret-ref.js';
 
 const cidr = z.string().min(1).meta({ description: 'An IPv4 or IPv6 CIDR (`10.0.0.0/8`, `::1/128`) or a single address.' });
@@ -66,8 +67,23 @@ export const CorsConfig = z.strictObject({
 /** The warehouse `/readyz` probes and the query engine reads. */
 export const WarehouseConfig = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('duckdb').meta({ description: 'A DuckDB warehouse file.' }), path: z.string().min(1).meta({ description: 'DuckDB database file.' }) }),
-  z.strictObject({ type: z.literal('postgres').meta({ description: 'A PostgreSQL warehouse.' }), url: secretRef({ description: 'PostgreSQL URL `${secret:NAME}`.' }) }),
+  z.strictObject({
+    type: z.literal('postgres').meta({ description: 'A PostgreSQL warehouse.' }),
+    url: secretRef({ description: 'PostgreSQL URL `${secret:NAME}` of the serving login role: never the owner, a superuser or BYPASSRLS (checked at start).' }),
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('public').meta({ description: 'Schema of the warehouse tables (the `postgres` sink\'s `schema`).' }),
+    admin_url: secretRef({ description: 'PostgreSQL URL `${secret:NAME}` of the warehouse owner (or a CREATEROLE role); when set, the roles are applied as PostgreSQL roles, grants and row-level security policies at start.' }).optional(),
+    role_prefix: z.string().regex(/^[a-z_][a-z0-9_]{0,15}$/).default('trb_').meta({ description: 'Prefix of the PostgreSQL group roles and view schemas (cluster-wide names: unique per deployment).' }),
+  }),
 ]).meta({ description: 'The warehouse served over SQL.' });
+
+/** The SQL access layer (both `/v1/sql` and the PostgreSQL wire gateway). */
+export const QueryConfig = z.strictObject({
+  timeout_secs: z.number().int().positive().default(30).meta({ description: 'Statement timeout; the query is interrupted beyond it.' }),
+  max_rows: z.number().int().positive().default(100_000).meta({ description: 'Most rows one query may return (the query fails beyond it, never a silent cut).' }),
+  max_result_bytes: z.number().int().positive().default(64 * 1024 * 1024).meta({ description: 'Largest result one query may return, in bytes of its values.' }),
+  connections: z.number().int().min(1).max(64).default(4).meta({ description: 'Queries run at once (DuckDB connections or PostgreSQL pool size).' }),
+  refresh_secs: z.number().int().min(1).default(15).meta({ description: 'DuckDB: how often the server looks for newly finished runs and, when there are, serves a fresh snapshot of the warehouse.' }),
+});
 
 /** The `server:` section. */
 export const ServerSection = z.strictObject({
@@ -77,6 +93,7 @@ export const ServerSection = z.strictObject({
   limits: LimitsConfig.default({ body_max_bytes: 1_048_576, sql_max_chars: 100_000, key_recheck_ms: 1000, request_timeout_secs: 300 }).meta({ description: 'Request size, SQL length, revocation re-check and timeout limits.' }),
   pipelines_dir: z.string().min(1).default('pipelines').meta({ description: 'Directory of the pipeline files the API lists, validates and runs (relative to the config file).' }),
   warehouse: WarehouseConfig.optional(),
+  query: QueryConfig.default({ timeout_secs: 30, max_rows: 100_000, max_result_bytes: 64 * 1024 * 1024, connections: 4, refresh_secs: 15 }).meta({ description: 'Limits and connections of the SQL access layer.' }),
   roles_file: z.string().min(1).optional().meta({ description: 'Roles YAML (see the security guide); built-in roles only when absent.' }),
   trust_proxy: z.union([z.boolean(), z.array(cidr)]).default(false).meta({ description: 'Take the client address from `X-Forwarded-For` when the peer is one of these proxies (true = any; only behind a proxy you control).' }),
 });
@@ -85,7 +102,7 @@ export const ServerSection = z.strictObject({
 export const ServerConfigFile = z.strictObject({
   data_dir: z.string().min(1).optional().meta({ description: 'Data directory (control store, audit log, vault); `TRIBUTARY_DATA_DIR` overrides it.' }),
   server: ServerSection.default(ServerSection.parse({})),
-  pgwire: z.record(z.string(), z.unknown()).optional().meta({ description: 'PostgreSQL wire gateway settings (`port`, ...); see the SQL access guide. Passed through to the gateway.' }),
+  pgwire: PgWireConfig.optional().meta({ description: 'The PostgreSQL wire gateway (psql, BI tools); see the SQL-over-PostgreSQL-wire guide.' }),
 });
 
 /** A parsed server configuration file. */

@@ -10,10 +10,14 @@ import type { QuarantineReader, QuarantineRow } from '../app-deps.js';
 
 const str = (v: JsonSafe | undefined): string | null => (v === null || v === undefined ? null : String(v));
 
-/** Reads quarantined records from the warehouse file at `path` (table `table`, default `quarantine`). */
-export function createWarehouseQuarantine(path: string, table = 'quarantine'): QuarantineReader {
+/**
+ * Reads quarantined records from the warehouse file at `path` (table `table`, default
+ * `quarantine`). `path` may be a function, read at each call (the server's current snapshot).
+ */
+export function createWarehouseQuarantine(at: string | (() => string), table = 'quarantine'): QuarantineReader {
   return {
     async browse(q): Promise<readonly QuarantineRow[]> {
+      const path = typeof at === 'function' ? at() : at;
       if (!existsSync(path)) return [];
       const wh = await openWarehouse(path, { readOnly: true });
       try {

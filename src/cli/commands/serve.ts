@@ -68,7 +68,13 @@ async function serve(o: ServeFlags): Promise<void> {
     }, server.query.refresh_secs * 1000);
     refresher.unref();
     closers.push(async () => { clearInterval(refresher); });
-    const running = await startServer(wired.deps, {
+    const pgw = config.pgwire;
+    const otherListeners = serving.pgwire && pgw ? [{
+      name: 'pgwire', host: pgw.host, port: serving.pgwire.port, tls: pgw.tls ? 'files' as const : 'insecure_http' as const,
+      min_version: pgw.tls?.min_version === 'TLSv1.3' ? '1.3' as const : '1.2' as const, mtls: false, started_at: new Date().toISOString(),
+      ...(pgw.tls ? { cert_file: resolve(loaded.baseDir, pgw.tls.cert_file) } : {}),
+    }] : [];
+    const running = await startServer(wired.deps, { otherListeners,
       server, baseDir: loaded.baseDir, dataDir, ...(o.devCert ? { devCert: true } : {}), ...(o.insecureHttp ? { insecureHttp: true } : {}), ...(redis ? { redis } : {}),
     });
     await d.audit.record({ actor: cliActor(), action: 'server.start', target: dataDir, outcome: 'ok', details: { listeners: [...running.addresses.keys()] } });

@@ -25,6 +25,8 @@ export interface StartOptions {
   /** Serve listeners without `tls` over plain HTTP (loopback addresses only). */
   readonly insecureHttp?: boolean;
   readonly redis?: Redis;
+  /** Listeners started elsewhere (the PostgreSQL wire gateway), recorded with these for `tributary doctor`. */
+  readonly otherListeners?: readonly ListenerState[];
 }
 
 /** A started server. */
@@ -62,7 +64,7 @@ export async function startServer(deps: AppDeps, o: StartOptions): Promise<Runni
     await Promise.allSettled(apps.map((a) => a.close()));
     throw err;
   }
-  await writeListenerState(o.dataDir, states);
+  await writeListenerState(o.dataDir, [...states, ...(o.otherListeners ?? [])]);
   return { addresses, apps, close: async () => { await Promise.allSettled(apps.map((a) => a.close())); } };
 }
 

@@ -28,6 +28,9 @@ export const serverTlsCheck: DoctorCheck = {
 
 async function listenerFindings(l: ListenerState, now: Date): Promise<Finding[]> {
   const where = `listener ${l.name} (${l.host}:${l.port})`;
+  if (l.tls === 'insecure_http' && l.name === 'pgwire') {
+    return [{ check: ID, severity: 'high', where, what: 'The PostgreSQL wire gateway accepts sessions without TLS (`pgwire.insecure_no_tls`)', why: 'Queries and results (personal data for pii:read roles) cross the network unencrypted', fix: 'Give `pgwire.tls.cert_file` and `pgwire.tls.key_file`, remove `insecure_no_tls` and restart' }];
+  }
   if (l.tls === 'insecure_http') {
     return [{ check: ID, severity: 'high', where, what: 'The API server serves plain HTTP (`--insecure-http`)', why: 'API keys and query results cross the network unencrypted; anyone on the path can read or replay them', fix: 'Give the listener `tls.cert_file` and `tls.key_file` in the server config and restart without --insecure-http' }];
   }

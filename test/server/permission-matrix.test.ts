@@ -23,7 +23,8 @@ import { PgWireConfig } from '../../src/server/pgwire/pgwire-config.js';
 import { createThrowawayCa, type ThrowawayCa } from '../../src/server/pgwire/test-support/throwaway-ca.js';
 import { openServerDeps, type ServerDeps } from '../../src/server/serve/open-server-deps.js';
 import { openServing, type Serving } from '../../src/server/serve/open-serving.js';
-import { createApiKey } from '../../src/security/apikeys/api-key-admin.js';
+import { createApiKey, revokeApiKey } from '../../src/security/apikeys/api-key-admin.js';
+import { startServer } from '../../src/server/serve/start-server.js';
 import { createWireUser } from '../../src/security/identity/wire-users.js';
 import { rolePermissionsOf } from '../../src/security/rbac/role-lookup.js';
 import { BUILTIN_ROLE_SET } from '../../src/security/rbac/role-set.js';
@@ -210,6 +211,50 @@ describe('every role × every dataset × both interfaces', () => {
       assert.ok((await http(role, sql)).rows.every(([v]) => v === MASK), `${role}: masked over HTTP`);
       assert.ok((await wire(role, (c) => c.query({ text: sql, rowMode: 'array' }))).rows.every(([v]) => v === MASK), `${role}: masked over the wire`);
     }
+  });
+});
+
+describe('keys against the real engine', () => {
+  it('a key revoked in the middle of a streamed result stops the stream; it is refused afterwards', async (t) => {
+    const rolePermissions = rolePermissionsOf(BUILTIN_ROLE_SET);
+    const k = await createApiKey({ role: 'analyst', name: 'midstream', actor: 'test', expiresAt: null }, { store: d.control.apiKeys, audit: d.audit, rolePermissions });
+    const server = ServerSection.parse({ listeners: [{ name: 'main', host: '127.0.0.1', port: 0 }], limits: { key_recheck_ms: 0 } });
+    const running = await startServer(wired.deps, { server, baseDir: w.dir, dataDir: join(w.dir, 'data'), insecureHttp: true });
+    t.after(() => running.close());
+    const res = await fetch(`${running.addresses.get('main')}/v1/sql`, {
+      method: 'POST', headers: { authorization: `Bearer ${k.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: "SELECT r, repeat('x', 200) AS pad FROM range(90000) t(r)", format: 'ndjson' }),
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    await revokeApiKey(k.id, 'test', { store: d.control.apiKeys, audit: d.audit, rolePermissions });
+    for (;;) {
+      const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+      if (chunk.done) break;
+      text += decoder.decode(chunk.value);
+    }
+    const lines = text.trim().split('\n');
+    assert.ok(lines.length < 90_000, `the stream stopped early (${lines.length} lines)`);
+    assert.match(lines.at(-1) ?? '', /"error"/, 'the last NDJSON line says why');
+    const again = await app.inject({ method: 'POST', url: '/v1/sql', headers: { authorization: `Bearer ${k.key}` }, payload: { sql: 'SELECT 1', format: 'json' } });
+    assert.equal(again.statusCode, 401);
+  });
+
+  it('expired, wrong, truncated keys are refused with one 401; a key in the query string with 400', async () => {
+    const rolePermissions = rolePermissionsOf(BUILTIN_ROLE_SET);
+    const dayAgo = Date.now() - 86_400_000;
+    const expired = await createApiKey({ role: 'admin', name: 'old', actor: 'test', expiresAt: new Date(dayAgo + 60_000) }, { store: d.control.apiKeys, audit: d.audit, rolePermissions, now: () => new Date(dayAgo) });
+    const good = keys.get('admin') ?? '';
+    const wrong = `${good.slice(0, -4)}${good.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    for (const key of [expired.key, wrong, good.slice(0, -1), good.slice(0, 20)]) {
+      const r = await app.inject({ method: 'GET', url: '/v1/runs', headers: { authorization: `Bearer ${key}` } });
+      assert.equal(r.statusCode, 401);
+      assert.equal((r.json() as { error: { code: string } }).error.code, 'TRB_SERVER_AUTH_FAILED');
+    }
+    const q = await app.inject({ method: 'GET', url: `/v1/runs?token=${good}` });
+    assert.equal(q.statusCode, 400);
   });
 });
 

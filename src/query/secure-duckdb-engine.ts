@@ -42,6 +42,8 @@ export interface SecureDuckdbEngineOptions {
   readonly connections?: number;
   readonly threads?: number;
   readonly memoryLimit?: string;
+  /** The key of an encrypted warehouse file (the duckdb sink's `encryption_key`). */
+  readonly encryptionKey?: string;
   /** Field keys: when given, encrypted tokens in results are decrypted for identities holding `pii:read`. */
   readonly keys?: DataKeys;
 }
@@ -79,6 +81,7 @@ export class SecureDuckdbEngine implements QueryEngine {
       warehouse: opts.warehouse, roles: opts.roles ?? BUILTIN_ROLE_SET, pii: opts.pii ?? {}, connections: opts.connections ?? 4,
       ...(opts.threads === undefined ? {} : { threads: opts.threads }),
       ...(opts.memoryLimit === undefined ? {} : { memoryLimit: opts.memoryLimit }),
+      ...(opts.encryptionKey === undefined ? {} : { encryptionKey: opts.encryptionKey }),
     });
     return new SecureDuckdbEngine(inst, opts);
   }

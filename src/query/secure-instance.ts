@@ -10,6 +10,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { RoleSet } from '../security/rbac/role-set.js';
 import type { Role } from '../security/rbac/role.js';
 import { RowFilterInvalid } from '../security/rbac/errors.js';
+import { loadDuckdbCrypto } from '../security/crypto/duckdb-encryption.js';
 import { connectUtc, messageOf } from '../sinks/_shared/duckdb-values.js';
 import { quoteIdent, quoteLiteral } from '../sinks/_shared/sql.js';
 import type { StatementScope } from './check-statement.js';
@@ -40,6 +41,8 @@ export interface SecureInstanceOptions {
   readonly connections: number;
   readonly threads?: number;
   readonly memoryLimit?: string;
+  /** The key of an encrypted warehouse (the duckdb sink's `encryption_key`); never in an error. */
+  readonly encryptionKey?: string;
 }
 
 /** An open hardened instance. */
@@ -99,10 +102,21 @@ export async function openSecureInstance(opts: SecureInstanceOptions): Promise<S
   try {
     const setup = await connectUtc(instance);
     conns.push(setup);
+    const key = opts.encryptionKey;
     try {
-      await setup.run(`ATTACH ${quoteLiteral(opts.warehouse)} AS ${WAREHOUSE_ALIAS} (READ_ONLY)`);
+      if (key === undefined) {
+        await setup.run(`ATTACH ${quoteLiteral(opts.warehouse)} AS ${WAREHOUSE_ALIAS} (READ_ONLY)`);
+      } else {
+        // Before hardening: the crypto extension loads now, external access is cut afterwards.
+        await loadDuckdbCrypto(setup);
+        await setup.run(`ATTACH ${quoteLiteral(opts.warehouse)} AS ${WAREHOUSE_ALIAS} (READ_ONLY, ENCRYPTION_KEY ${quoteLiteral(key)})`);
+        await setup.run('SET temp_file_encryption = true');
+      }
     } catch (err) {
-      throw QueryEngineUnavailable({ reason: `cannot open the warehouse read-only (${messageOf(err).split('\n')[0]})` }, err);
+      const reason = messageOf(err).split('\n')[0] ?? '';
+      // DuckDB may quote the failing statement: the key never reaches a message or a cause.
+      const safe = key === undefined ? reason : reason.replaceAll(key, '[redacted]');
+      throw QueryEngineUnavailable({ reason: `cannot open the warehouse read-only (${safe})` }, key === undefined ? err : new Error(safe));
     }
     const datasets = await readDatasetCatalog(setup, WAREHOUSE_ALIAS, opts.pii);
     const variants = await createVariants(setup, opts.roles, datasets);

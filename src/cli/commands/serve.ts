@@ -57,7 +57,9 @@ async function serve(o: ServeFlags): Promise<void> {
     const redisUrl = server.rate_limit.redis_url?.reveal();
     if (redisUrl) redis = new Redis(redisUrl, { maxRetriesPerRequest: 2 });
     const wh = server.warehouse;
-    const warehouseUrls = wh?.type === 'postgres' ? { warehouseUrl: wh.url.reveal(), ...(wh.admin_url ? { warehouseAdminUrl: wh.admin_url.reveal() } : {}) } : {};
+    const warehouseUrls = wh?.type === 'postgres'
+      ? { warehouseUrl: wh.url.reveal(), ...(wh.admin_url ? { warehouseAdminUrl: wh.admin_url.reveal() } : {}) }
+      : wh?.encryption_key ? { warehouseKey: wh.encryption_key.reveal() } : {};
     const serving = await openServing({ deployment: d, server, pgwire: config.pgwire, baseDir: loaded.baseDir, log, ...warehouseUrls });
     closers.push(() => serving.close());
     const wired = openServerDeps({ deployment: d, server, baseDir: loaded.baseDir, log, seams: serving.seams, ...(wh?.type === 'postgres' ? { warehouseUrl: wh.url.reveal() } : {}) });

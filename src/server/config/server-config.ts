@@ -66,7 +66,11 @@ export const CorsConfig = z.strictObject({
 
 /** The warehouse `/readyz` probes and the query engine reads. */
 export const WarehouseConfig = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('duckdb').meta({ description: 'A DuckDB warehouse file.' }), path: z.string().min(1).meta({ description: 'DuckDB database file.' }) }),
+  z.strictObject({
+    type: z.literal('duckdb').meta({ description: 'A DuckDB warehouse file.' }),
+    path: z.string().min(1).meta({ description: 'DuckDB database file.' }),
+    encryption_key: secretRef({ description: 'Key `${secret:NAME}` of an encrypted warehouse (the same secret as the duckdb sink\'s `encryption_key`).' }).optional(),
+  }),
   z.strictObject({
     type: z.literal('postgres').meta({ description: 'A PostgreSQL warehouse.' }),
     url: secretRef({ description: 'PostgreSQL URL `${secret:NAME}` of the serving login role: never the owner, a superuser or BYPASSRLS (checked at start).' }),

@@ -12,14 +12,15 @@ const str = (v: JsonSafe | undefined): string | null => (v === null || v === und
 
 /**
  * Reads quarantined records from the warehouse file at `path` (table `table`, default
- * `quarantine`). `path` may be a function, read at each call (the server's current snapshot).
+ * `quarantine`). `path` may be a function, read at each call (the server's current snapshot);
+ * `encryptionKey` opens an encrypted warehouse file.
  */
-export function createWarehouseQuarantine(at: string | (() => string), table = 'quarantine'): QuarantineReader {
+export function createWarehouseQuarantine(at: string | (() => string), table = 'quarantine', encryptionKey?: string): QuarantineReader {
   return {
     async browse(q): Promise<readonly QuarantineRow[]> {
       const path = typeof at === 'function' ? at() : at;
       if (!existsSync(path)) return [];
-      const wh = await openWarehouse(path, { readOnly: true });
+      const wh = await openWarehouse(path, { readOnly: true, ...(encryptionKey === undefined ? {} : { encryptionKey }) });
       try {
         const exists = await wh.query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $1", [table]);
         if (Number(exists.rows[0]?.[0] ?? 0) === 0) return [];

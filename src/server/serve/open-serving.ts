@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../../core/component.js';
+import { Invariant } from '../../core/errors.js';
 import type { Deployment } from '../../engine/bootstrap.js';
 import { latestRunColumns } from '../../query/run-column-pii.js';
 import type { QueryEngine } from '../../query/query-engine.js';
@@ -48,6 +49,8 @@ export interface OpenServingOptions {
   /** Secrets of a PostgreSQL warehouse, resolved from the vault. */
   readonly warehouseUrl?: string;
   readonly warehouseAdminUrl?: string;
+  /** Key of an encrypted DuckDB warehouse, resolved from the vault. */
+  readonly warehouseKey?: string;
 }
 
 /** The wired seams, the engine and what must be closed. */
@@ -170,6 +173,9 @@ async function openEngineSource(o: OpenServingOptions, roles: RoleSet, limits: Q
       close: () => pool.end(),
     };
   }
+  if (wh?.type === 'duckdb' && wh.encryption_key !== undefined && o.warehouseKey === undefined) {
+    throw Invariant({ reason: 'the warehouse `encryption_key` must be resolved before serving' });
+  }
   if (wh?.type !== 'duckdb') return { open: async () => unavailableQueryEngine(), stale: async () => false, settled: async () => {}, close: async () => {} };
   const live = resolve(o.baseDir, wh.path);
   const snapshots = createWarehouseSnapshots({ warehouse: live, dataDir: d.dataDir, runs: d.control });
@@ -190,6 +196,7 @@ async function openEngineSource(o: OpenServingOptions, roles: RoleSet, limits: Q
       const runColumns = await latestRunColumns(d.control);
       return SecureDuckdbEngine.open({
         warehouse: next.path, audit: d.audit, roles, limits, connections, keys: d.keys, ...(runColumns ? { pii: { runColumns } } : {}),
+        ...(o.warehouseKey === undefined ? {} : { encryptionKey: o.warehouseKey }),
       });
     },
     async stale() {
@@ -204,7 +211,7 @@ async function openEngineSource(o: OpenServingOptions, roles: RoleSet, limits: Q
       // ends; on POSIX an unlinked file stays readable to those who hold it open.
       await snapshots.prune(current ? [current.path] : []);
     },
-    quarantine: createWarehouseQuarantine(() => current?.path ?? next?.path ?? live),
+    quarantine: createWarehouseQuarantine(() => current?.path ?? next?.path ?? live, 'quarantine', o.warehouseKey),
     close: async () => { await snapshots.prune([]); },
   };
 }

@@ -7,6 +7,8 @@ import { DuckDBInstance, StatementType } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { JsonSafe } from '../_shared/duckdb-values.js';
 import { connectUtc, messageOf, resultColumns, resultRows } from '../_shared/duckdb-values.js';
+import { loadDuckdbCrypto } from '../../security/crypto/duckdb-encryption.js';
+import { quoteLiteral } from '../_shared/sql.js';
 import { WarehouseMissing, WarehouseQueryFailed, WarehouseUnavailable } from '../_shared/errors.js';
 
 /** Positional (`?`, `$1`) or named (`$name`) query parameters. */
@@ -53,16 +55,27 @@ async function instanceFor(path: string, readOnly: boolean): Promise<DuckDBInsta
  * TRB_SINK_WAREHOUSE_MISSING when the file does not exist (run a pipeline first) and
  * TRB_SINK_WAREHOUSE_UNAVAILABLE when it cannot be opened (e.g. locked by another process).
  */
-export async function openWarehouse(path: string, opts: { readonly readOnly?: boolean } = {}): Promise<Warehouse> {
+export async function openWarehouse(path: string, opts: { readonly readOnly?: boolean; readonly encryptionKey?: string } = {}): Promise<Warehouse> {
   if (!existsSync(path)) throw WarehouseMissing({ path });
   const readOnly = opts.readOnly ?? false;
+  const key = opts.encryptionKey;
   let db: DuckDBInstance;
   let conn: DuckDBConnection;
   try {
-    db = await instanceFor(path, readOnly);
-    conn = await connectUtc(db);
+    if (key === undefined) {
+      db = await instanceFor(path, readOnly);
+      conn = await connectUtc(db);
+    } else {
+      // An encrypted file: a private instance (the process-wide cache would hand it to readers without the key).
+      db = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
+      conn = await connectUtc(db);
+      await loadDuckdbCrypto(conn);
+      await conn.run(`ATTACH ${quoteLiteral(path)} AS trb_warehouse (${readOnly ? 'READ_ONLY, ' : ''}ENCRYPTION_KEY ${quoteLiteral(key)})`);
+      await conn.run('USE trb_warehouse');
+    }
   } catch (err) {
-    throw WarehouseUnavailable({ path, reason: messageOf(err) }, err);
+    const reason = key === undefined ? messageOf(err) : messageOf(err).replaceAll(key, '[redacted]');
+    throw WarehouseUnavailable({ path, reason }, key === undefined ? err : new Error(reason));
   }
   let closed = false;
   return {

@@ -36,6 +36,5 @@ export const ERROR_MODULES: readonly string[] = Object.freeze([
   'sinks/_shared/errors.ts', 'sinks/postgres/errors.ts', 'sources/files/errors.ts', 'sources/stdin/errors.ts', 'sources/bronze/errors.ts', 'engine/errors.ts', 'security/errors.ts',
   'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'security/apikeys/errors.ts', 'security/identity/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts',
   'server/pgwire/errors.ts',
-  'security/rbac/errors.ts', 'query/errors.ts',
-  'security/audit/errors.ts', 'security/crypto/errors.ts', 'security/erase/errors.ts', 'ops/backup/errors.ts', 'ops/lifecycle/errors.ts', 'stages/encrypt/errors.ts', 'stages/threat/errors.ts', 'models/errors.ts', 'server/errors.ts',
+  'security/rbac/errors.ts', 'query/errors.ts', 'server/errors.ts',
 ]);

@@ -24,6 +24,7 @@ import { duckdbGoldRows, goldRowsDiffer, postgresGoldRows } from '../helpers/gol
 import { ENRICHED_STAGES, logPipeline } from '../helpers/log-pipeline.js';
 import { dropSchema, freshSchemaName, pgRows, postgresUrl } from '../helpers/postgres.js';
 import { tmpDir } from '../helpers/tmp.js';
+import { cli } from '../e2e/_cli.js';
 
 const REL_TOL = 1e-9;
 
@@ -111,4 +112,29 @@ test('built-in gold models give the same rows on DuckDB and PostgreSQL, after a 
   const incremental = await snapshot();
   await build(dir, data, 'pg', { fullRefresh: true });
   assert.deepEqual(await snapshot(), incremental);
+});
+
+test('a pipeline whose warehouse is PostgreSQL builds gold there after the run, and `tributary models test` tests it there', async (t) => {
+  const url = await postgresUrl();
+  const schema = freshSchemaName();
+  t.after(() => dropSchema(url, schema));
+  const dir = tmpDir(t);
+  mkdirSync(join(dir, 'logs'));
+  await generateAccessLog({ lines: 1500, seed: 43, format: 'nginx_main', malformedRatio: 0, days: 2 }, join(dir, 'logs', 'a.log'));
+  writeFileSync(join(dir, 'p.yaml'), logPipeline({
+    name: 'goldpg', format: 'nginx_main', stages: ['validate', 'dedupe', 'sessions'],
+    sinks: `  - id: pg\n    type: postgres\n    connection: ${url}\n    tls: { mode: disable }\n    schema: ${schema}\n`, extra: 'gold: {}\n',
+  }));
+  const run = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
+  assert.equal(run.status, 'succeeded', run.error?.message);
+  assert.ok(run.gold && !('error' in run.gold), JSON.stringify(run.gold));
+  assert.equal(run.gold.dialect, 'postgres');
+  assert.match(run.gold.warehouse, new RegExp(`schema ${schema}$`));
+  const [facts] = await pgRows(url, 'SELECT (SELECT count(*) FROM fact_requests) AS f, (SELECT count(*) FROM requests) AS r', [], schema);
+  assert.equal(facts!['f'], facts!['r']);
+  const tested = await cli(['models', 'test', join(dir, 'p.yaml'), '--json'], undefined, { TRIBUTARY_DATA_DIR: join(dir, 'data') });
+  assert.equal(tested.code, 0, tested.stderr);
+  const report = JSON.parse(tested.stdout) as GoldReport;
+  assert.equal(report.dialect, 'postgres');
+  assert.ok(report.tests!.length >= 20 && report.tests!.every((x) => x.passed), JSON.stringify(report.tests!.filter((x) => !x.passed)));
 });

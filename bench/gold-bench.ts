@@ -29,8 +29,7 @@ import { buildGold, type GoldReport } from '../src/models/build-gold.js';
 import type { GoldConfig } from '../src/models/config.js';
 import { connectUtc } from '../src/sinks/_shared/duckdb-values.js';
 import { machineInfo } from './machine-info.js';
-import { percentile } from './percentile.js';
-import { dashboardQueries, type QueryTiming } from './dashboard-queries.js';
+import { dashboardQueries, timeQueries, type QueryTiming } from './dashboard-queries.js';
 import { postgresDashboard } from './postgres-dashboard.js';
 
 const { values: v } = parseArgs({ options: {
@@ -95,14 +94,7 @@ async function dashboard(): Promise<{ fact_rows: number; copies: number; queries
   await conn.run('CHECKPOINT');
   const rows = Number((await conn.runAndReadAll('SELECT count(*) FROM bench_facts')).getRows()[0]![0]);
   const [[day0, day1]] = (await conn.runAndReadAll('SELECT CAST(min(day) + 7 AS VARCHAR), CAST(min(day) + 13 AS VARCHAR) FROM bench_facts')).getRows() as unknown as [[string, string]];
-  const queries = dashboardQueries(day0, day1);
-  const timings: Record<string, QueryTiming> = {};
-  for (const [name, sql] of Object.entries(queries)) {
-    const ms: number[] = [];
-    await conn.runAndReadAll(sql);
-    for (let i = 0; i < 20; i++) { const q0 = performance.now(); await conn.runAndReadAll(sql); ms.push(performance.now() - q0); }
-    timings[name] = { p50_ms: Math.round(percentile(ms, 50) * 10) / 10, p95_ms: Math.round(percentile(ms, 95) * 10) / 10 };
-  }
+  const timings = await timeQueries(dashboardQueries(day0, day1), (sql) => conn.runAndReadAll(sql));
   await conn.run('DROP TABLE bench_facts');
   await conn.run('DROP TABLE bench_visitor_geo_days');
   conn.disconnectSync();

@@ -6,8 +6,7 @@
  */
 import pg from 'pg';
 import { quoteIdent, quoteLiteral } from '../src/sinks/_shared/sql.js';
-import { dashboardQueries, type QueryTiming } from './dashboard-queries.js';
-import { percentile } from './percentile.js';
+import { dashboardQueries, timeQueries, type QueryTiming } from './dashboard-queries.js';
 
 const DAY_MS = 86_400_000;
 
@@ -52,13 +51,7 @@ export async function postgresDashboard(url: string, schema: string, target: num
     const scaleSeconds = Math.round((performance.now() - t0) / 100) / 10;
     const rows = Number((await c.query('SELECT count(*) AS n FROM bench_facts')).rows[0].n);
     const r = (await c.query("SELECT CAST(min(day) + 7 AS text) AS d0, CAST(min(day) + 13 AS text) AS d1 FROM bench_facts")).rows[0] as { d0: string; d1: string };
-    const timings: Record<string, QueryTiming> = {};
-    for (const [name, sql] of Object.entries(dashboardQueries(r.d0, r.d1))) {
-      const ms: number[] = [];
-      await c.query(sql);
-      for (let i = 0; i < 20; i++) { const q0 = performance.now(); await c.query(sql); ms.push(performance.now() - q0); }
-      timings[name] = { p50_ms: Math.round(percentile(ms, 50) * 10) / 10, p95_ms: Math.round(percentile(ms, 95) * 10) / 10 };
-    }
+    const timings = await timeQueries(dashboardQueries(r.d0, r.d1), (sql) => c.query(sql));
     await c.query('DROP TABLE bench_facts');
     await c.query('DROP TABLE bench_visitor_geo_days');
     return { fact_rows: rows, copies, scale_seconds: scaleSeconds, queries: timings };

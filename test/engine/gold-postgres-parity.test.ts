@@ -11,7 +11,7 @@
  * moves a rate or a percentile by far more than 1e-9.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { generateAccessLog } from '../../src/generator/index.js';
@@ -22,8 +22,7 @@ import { buildGold, type GoldReport } from '../../src/models/build-gold.js';
 import type { GoldConfig } from '../../src/models/config.js';
 import { duckdbGoldRows, goldRowsDiffer, postgresGoldRows } from '../helpers/gold-rows.js';
 import { ENRICHED_STAGES, logPipeline } from '../helpers/log-pipeline.js';
-import { dropSchema, freshSchemaName, pgRows, postgresUrl } from '../helpers/postgres.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { pgLogWorkspace, pgRows, pgSinkYaml } from '../helpers/postgres.js';
 import { cli } from '../e2e/_cli.js';
 
 const REL_TOL = 1e-9;
@@ -55,16 +54,12 @@ async function compareAll(url: string, schema: string, wh: string, models: reado
 }
 
 test('built-in gold models give the same rows on DuckDB and PostgreSQL, after a full build and after an incremental refresh', async (t) => {
-  const url = await postgresUrl();
-  const schema = freshSchemaName();
-  t.after(() => dropSchema(url, schema));
-  const dir = tmpDir(t);
-  mkdirSync(join(dir, 'logs'));
+  const { url, schema, dir } = await pgLogWorkspace(t);
   await generateAccessLog({ lines: 6000, seed: 41, format: 'nginx_main', malformedRatio: 0, days: 3 }, join(dir, 'logs', 'a.log'));
   appendFileSync(join(dir, 'logs', 'a.log'), EXTRA);
   writeFileSync(join(dir, 'p.yaml'), logPipeline({
     name: 'goldparity', format: 'nginx_main', stages: ['validate', 'dedupe', ...ENRICHED_STAGES],
-    sinks: `  - id: warehouse\n    type: duckdb\n  - id: pg\n    type: postgres\n    connection: ${url}\n    tls: { mode: disable }\n    schema: ${schema}\n`,
+    sinks: `  - id: warehouse\n    type: duckdb\n${pgSinkYaml(url, schema)}`,
     extra: 'gold:\n  after_run: false\n  endpoint_patterns:\n    - { pattern: "^/api/v[0-9]+/", replacement: "/api/:version/" }\n',
   }));
   const data = join(dir, 'data');
@@ -115,15 +110,11 @@ test('built-in gold models give the same rows on DuckDB and PostgreSQL, after a 
 });
 
 test('a pipeline whose warehouse is PostgreSQL builds gold there after the run, and `tributary models test` tests it there', async (t) => {
-  const url = await postgresUrl();
-  const schema = freshSchemaName();
-  t.after(() => dropSchema(url, schema));
-  const dir = tmpDir(t);
-  mkdirSync(join(dir, 'logs'));
+  const { url, schema, dir } = await pgLogWorkspace(t);
   await generateAccessLog({ lines: 1500, seed: 43, format: 'nginx_main', malformedRatio: 0, days: 2 }, join(dir, 'logs', 'a.log'));
   writeFileSync(join(dir, 'p.yaml'), logPipeline({
     name: 'goldpg', format: 'nginx_main', stages: ['validate', 'dedupe', 'sessions'],
-    sinks: `  - id: pg\n    type: postgres\n    connection: ${url}\n    tls: { mode: disable }\n    schema: ${schema}\n`, extra: 'gold: {}\n',
+    sinks: pgSinkYaml(url, schema), extra: 'gold: {}\n',
   }));
   const run = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
   assert.equal(run.status, 'succeeded', run.error?.message);

@@ -6,7 +6,7 @@
  * test fails, never skips, without it.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPipelineFile } from '../../src/engine/runtime/run-pipeline.js';
@@ -17,18 +17,13 @@ import type { GoldConfig } from '../../src/models/config.js';
 import { lifecycleFromPipelineFile } from '../../src/ops/lifecycle/run-lifecycle.js';
 import { renderLifecycle } from '../../src/ops/lifecycle/render-lifecycle.js';
 import { logPipeline } from '../helpers/log-pipeline.js';
-import { dropSchema, freshSchemaName, pgRows, postgresUrl } from '../helpers/postgres.js';
-import { tmpDir } from '../helpers/tmp.js';
+import { pgLogWorkspace, pgRows, pgSinkYaml } from '../helpers/postgres.js';
 
 const line = (ip: string, day: string, hour: string, path: string): string =>
   `${ip} - - [${day}/Mar/2026:${hour}:00:00 +0000] "GET ${path} HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"\n`;
 
 test('lifecycle drops expired silver and gold day partitions of a PostgreSQL warehouse; a dry run changes nothing', async (t) => {
-  const url = await postgresUrl();
-  const schema = freshSchemaName();
-  t.after(() => dropSchema(url, schema));
-  const dir = tmpDir(t);
-  mkdirSync(join(dir, 'logs'));
+  const { url, schema, dir } = await pgLogWorkspace(t);
   writeFileSync(join(dir, 'logs', 'a.log'), [
     line('198.51.100.1', '01', '09', '/a'), line('198.51.100.2', '01', '10', '/b'),
     line('198.51.100.3', '02', '09', '/a'),
@@ -36,7 +31,7 @@ test('lifecycle drops expired silver and gold day partitions of a PostgreSQL war
   ].join(''));
   writeFileSync(join(dir, 'p.yaml'), logPipeline({
     name: 'pglife', format: 'apache_combined', stages: ['validate', 'dedupe'],
-    sinks: `  - id: pg\n    type: postgres\n    connection: ${url}\n    tls: { mode: disable }\n    schema: ${schema}\n`,
+    sinks: pgSinkYaml(url, schema),
     extra: 'gold: {}\nretention:\n  silver: 5d\n  gold: 7d\n  gold_tables: ["fact_*", "rollup_*", "dim_date"]\n',
   }));
   const data = join(dir, 'data');

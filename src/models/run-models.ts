@@ -73,12 +73,16 @@ export async function runModels(wh: GoldWarehouse, models: readonly Model[], opt
   const { order, deps } = await planModels(wh.parser, models);
   await wh.exec(`CREATE TABLE IF NOT EXISTS ${STATE} (model VARCHAR NOT NULL, day DATE NOT NULL, source_rows BIGINT NOT NULL, PRIMARY KEY (model, day))`);
   const byName = new Map(models.map((m) => [m.name, m]));
+  // Per-day row counts of each incremental source, read once per build: models sharing a source
+  // (most read stg_requests) would otherwise each scan it. A source that is a model is built before
+  // its readers (it is in their SQL), so its counts are read after it changed.
+  const sourceDays = new Map<string, Promise<Map<string, number>>>();
   const out: ModelRunResult[] = [];
   for (const name of order) {
     const m = byName.get(name)!;
     const t0 = performance.now();
     try {
-      const r = m.materialized === 'incremental' ? await buildIncremental(wh, m, opts.fullRefresh ?? false, opts.keepBefore)
+      const r = m.materialized === 'incremental' ? await buildIncremental(wh, m, sourceDays, opts.fullRefresh ?? false, opts.keepBefore)
         : m.materialized === 'dimension' ? await buildDimension(wh, m) : await buildWhole(wh, m);
       if (m.materialized !== 'view' && r.action !== 'unchanged') await wh.analyze(m.name);
       out.push({ model: name, materialized: m.materialized, ...r, seconds: Math.round(performance.now() - t0) / 1000, dependsOn: [...deps.get(name)!].sort() });
@@ -134,10 +138,16 @@ async function buildDimension(wh: GoldWarehouse, m: Model): Promise<Pick<ModelRu
   return { action: 'rebuilt', partitions: 0, rows: await count(wh, m.name) };
 }
 
-async function buildIncremental(wh: GoldWarehouse, m: Model, full: boolean, keepBefore: string | undefined): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows' | 'days'>> {
+async function buildIncremental(
+  wh: GoldWarehouse, m: Model, sourceDays: Map<string, Promise<Map<string, number>>>, full: boolean, keepBefore: string | undefined,
+): Promise<Pick<ModelRunResult, 'action' | 'partitions' | 'rows' | 'days'>> {
   const part = quoteIdent(m.partitionBy!);
-  const current = new Map((await wh.rows(`SELECT CAST(${part} AS VARCHAR), count(*) FROM ${quoteIdent(m.source!)} WHERE ${part} IS NOT NULL GROUP BY 1`))
-    .map((r) => [String(r[0]), Number(r[1])]));
+  const key = `${m.source!}\u0000${m.partitionBy!}`;
+  if (!sourceDays.has(key)) {
+    sourceDays.set(key, wh.rows(`SELECT CAST(${part} AS VARCHAR), count(*) FROM ${quoteIdent(m.source!)} WHERE ${part} IS NOT NULL GROUP BY 1`)
+      .then((rows) => new Map(rows.map((r) => [String(r[0]), Number(r[1])]))));
+  }
+  const current = await sourceDays.get(key)!;
   const previous = new Map((await wh.rows(`SELECT CAST(day AS VARCHAR), source_rows FROM ${STATE} WHERE model = ${quoteLiteral(m.name)}`))
     .map((r) => [String(r[0]), Number(r[1])]));
   const kind = await dropIfOther(wh, m.name, 'table');

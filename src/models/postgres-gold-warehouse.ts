@@ -4,12 +4,13 @@
  * name tables unqualified, and a private in-memory DuckDB that only parses SQL for dependencies.
  *
  * Relations are replaced inside the caller's transaction (PostgreSQL DDL is transactional, so a
- * reader sees the old table or the new one): a table is built under a temporary name, the old one
- * dropped and the new one renamed (so a model may read its own previous rows, as dimensions do).
- * Incremental models become tables partitioned by day (`<model>_pYYYYMMDD` plus
- * `<model>_default`), so retention drops whole partitions and a dashboard's day filter prunes.
- * Dropping a table or view also drops views someone defined over it (CASCADE): define those as
- * view models, which are rebuilt right after, in dependency order.
+ * reader sees the old rows or the new ones). A table whose columns (names and types) did not change
+ * is refilled in place (TRUNCATE + INSERT), so what others attached to it survives a rebuild:
+ * grants, row-level security policies, the RBAC secure views over it. A table whose columns changed
+ * (the model was edited) is dropped and created again, which drops views over it (CASCADE): define
+ * those as view models (rebuilt right after, in dependency order) and re-apply roles.
+ * Incremental models are tables partitioned by day (`<model>_pYYYYMMDD` plus `<model>_default`),
+ * so retention drops whole partitions and a dashboard's day filter prunes.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type pg from 'pg';
@@ -21,6 +22,10 @@ import { withDdlLock } from '../sinks/postgres/ensure-pg-warehouse.js';
 import { dayPartitionName, defaultPartitionName, nextDay } from '../sinks/postgres/pg-sql.js';
 import { ModelFailed } from './errors.js';
 import type { DayPartitioning, GoldWarehouse, RelationKind } from './gold-warehouse.js';
+
+/** Session-private relations a replacement is staged in. */
+const NEW = 'trb_model_new';
+const SHAPE = 'trb_model_shape';
 
 /** Longest name of a partitioned model: `_pYYYYMMDD` must fit in PostgreSQL's 63 characters. */
 const MAX_PARTITIONED_NAME = 53;
@@ -117,24 +122,42 @@ export class PostgresGoldWarehouse implements GoldWarehouse {
   }
 
   async replaceTable(name: string, sql: string, partition?: DayPartitioning): Promise<void> {
+    const kind = await this.relationKind(name);
     if (partition === undefined) {
-      const tmp = quoteIdent(`${name.slice(0, 50)}__trb_new`);
-      await this.exec(`DROP TABLE IF EXISTS ${tmp}`);
-      await this.exec(`CREATE TABLE ${tmp} AS ${sql}`);
-      await this.drop(name, 'table');
-      await this.exec(`ALTER TABLE ${tmp} RENAME TO ${quoteIdent(name)}`);
+      // Materialised first: the model may read its own previous rows (dimensions do).
+      await this.exec(`CREATE TEMP TABLE ${NEW} AS ${sql}`);
+      if (kind === 'table' && await this.#sameShape(name, `pg_temp.${NEW}`)) {
+        await this.exec(`TRUNCATE ${quoteIdent(name)}`);
+        await this.exec(`INSERT INTO ${quoteIdent(name)} SELECT * FROM pg_temp.${NEW}`);
+      } else {
+        if (kind !== undefined) await this.drop(name, kind);
+        await this.exec(`CREATE TABLE ${quoteIdent(name)} AS SELECT * FROM pg_temp.${NEW}`);
+      }
+      await this.exec(`DROP TABLE pg_temp.${NEW}`);
       return;
     }
     if (name.length > MAX_PARTITIONED_NAME) {
       throw ModelFailed({ model: name, reason: `an incremental model's name may have at most ${MAX_PARTITIONED_NAME} characters on PostgreSQL (its day partitions append _pYYYYMMDD)` });
     }
-    await this.exec('CREATE TEMP VIEW trb_model_shape AS ' + sql);
-    await this.drop(name, 'table');
-    await this.exec(`CREATE TABLE ${quoteIdent(name)} (LIKE pg_temp.trb_model_shape) PARTITION BY RANGE (${quoteIdent(partition.column)})`);
-    await this.exec('DROP VIEW pg_temp.trb_model_shape');
-    await this.exec(`CREATE TABLE ${quoteIdent(defaultPartitionName(name))} PARTITION OF ${quoteIdent(name)} DEFAULT`);
+    await this.exec(`CREATE TEMP VIEW ${SHAPE} AS ${sql}`);
+    if (kind === 'partitioned' && await this.#sameShape(name, `pg_temp.${SHAPE}`)) {
+      await this.exec(`TRUNCATE ${quoteIdent(name)}`);
+    } else {
+      if (kind !== undefined) await this.drop(name, kind);
+      await this.exec(`CREATE TABLE ${quoteIdent(name)} (LIKE pg_temp.${SHAPE}) PARTITION BY RANGE (${quoteIdent(partition.column)})`);
+      await this.exec(`CREATE TABLE ${quoteIdent(defaultPartitionName(name))} PARTITION OF ${quoteIdent(name)} DEFAULT`);
+    }
+    await this.exec(`DROP VIEW pg_temp.${SHAPE}`);
     await this.ensurePartitions(name, partition);
     await this.exec(`INSERT INTO ${quoteIdent(name)} SELECT * FROM (${sql}) AS model`);
+  }
+
+  /** True when relations `a` and `b` have the same column names and types, in order. */
+  async #sameShape(a: string, b: string): Promise<boolean> {
+    const shape = async (rel: string): Promise<string> => JSON.stringify((await this.#client.query(
+      'SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum',
+      [rel])).rows);
+    return (await shape(quoteIdent(a))) === (await shape(b));
   }
 
   async ensurePartitions(name: string, partition: DayPartitioning): Promise<void> {

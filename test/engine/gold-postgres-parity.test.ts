@@ -123,6 +123,17 @@ test('a pipeline whose warehouse is PostgreSQL builds gold there after the run, 
   assert.match(run.gold.warehouse, new RegExp(`schema ${schema}$`));
   const [facts] = await pgRows(url, 'SELECT (SELECT count(*) FROM fact_requests) AS f, (SELECT count(*) FROM requests) AS r', [], schema);
   assert.equal(facts!['f'], facts!['r']);
+
+  // What others attach to gold tables (RBAC's secure views, row-level security) survives a full rebuild.
+  await pgRows(url, 'CREATE VIEW analyst_daily AS SELECT day, count(*) AS n FROM fact_requests GROUP BY day', [], schema);
+  await pgRows(url, 'ALTER TABLE dim_endpoint ENABLE ROW LEVEL SECURITY', [], schema);
+  await pgRows(url, 'CREATE POLICY analysts ON dim_endpoint FOR SELECT USING (true)', [], schema);
+  const loaded = await loadPipelineFile(join(dir, 'p.yaml'), registry, { env: process.env });
+  const rebuilt = await buildGold({ ...loaded, dataDir: join(dir, 'data') }, (loaded.config as { gold: GoldConfig }).gold, { fullRefresh: true });
+  assert.ok(rebuilt.models.every((m) => m.action === 'rebuilt'));
+  const [kept] = await pgRows(url, `SELECT (SELECT sum(n) FROM analyst_daily) AS n, (SELECT count(*) FROM pg_policies WHERE schemaname = '${schema}' AND tablename = 'dim_endpoint') AS policies`, [], schema);
+  assert.deepEqual(kept, { n: facts!['f'], policies: 1 });
+
   const tested = await cli(['models', 'test', join(dir, 'p.yaml'), '--json'], undefined, { TRIBUTARY_DATA_DIR: join(dir, 'data') });
   assert.equal(tested.code, 0, tested.stderr);
   const report = JSON.parse(tested.stdout) as GoldReport;

@@ -132,9 +132,10 @@ async function buildDimension(wh: GoldWarehouse, m: Model): Promise<Pick<ModelRu
     return { action: 'rebuilt', partitions: 0, rows: await count(wh, m.name) };
   }
   const key = quoteIdent(m.uniqueKey!);
-  const kept = `SELECT o.* FROM ${quoteIdent(m.name)} AS o WHERE o.${key} NOT IN (SELECT n.${key} FROM (${m.sql}) AS n WHERE n.${key} IS NOT NULL) `
+  const kept = `SELECT o.* FROM ${quoteIdent(m.name)} AS o WHERE o.${key} NOT IN (SELECT n.${key} FROM trb_dim_new AS n WHERE n.${key} IS NOT NULL) `
     + `AND o.${key} IN (SELECT r.${key} FROM ${quoteIdent(m.referencedBy!)} AS r WHERE r.${key} IS NOT NULL)`;
-  await transaction(wh, () => wh.replaceTable(m.name, `SELECT * FROM (${m.sql}) AS n UNION ALL (${kept})`));
+  // The new rows are computed once (MATERIALIZED, in both dialects), not once more for the NOT IN.
+  await transaction(wh, () => wh.replaceTable(m.name, `WITH trb_dim_new AS MATERIALIZED (${m.sql}) SELECT * FROM trb_dim_new UNION ALL (${kept})`));
   return { action: 'rebuilt', partitions: 0, rows: await count(wh, m.name) };
 }
 

@@ -7,6 +7,13 @@
  * columns (checked by {@link variantColumnProblems}, with DuckDB's parser). The built-in models
  * need no variant: they are written in the SQL both dialects share, and the dialect differences
  * live in the generated staging views.
+ *
+ * Why shared SQL first and variants only by exception (rather than a `.postgres.sql` beside every
+ * built-in model, or SQL macros): the common subset of DuckDB and PostgreSQL covers every built-in
+ * model once `GROUP BY ALL`, `arg_max` and `generate_series` are spelled portably, so one file per
+ * model stays the single source of truth and cannot drift from a twin; the parity test proves both
+ * warehouses give the same rows. Macros would be a small SQL dialect of our own to learn and parse.
+ * Variants remain for what genuinely differs (a user's DuckDB-only functions, say).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';

@@ -17,6 +17,10 @@ export const ModelFailed = defineError<{ model: string; reason: string }>(
 export const ModelTestsFailed = defineError<{ failed: number; total: number; first: string }>(
   'TRB_QUALITY_MODEL_TESTS_FAILED', '{failed} of {total} model tests failed; first: {first}', { family: 'quality' });
 
-/** The pipeline has no warehouse the models could run in. */
+/** The pipeline has no warehouse the models could run in (no `duckdb` or `postgres` sink, or none with the id `gold.warehouse` names). */
 export const ModelsNoWarehouse = defineError<{ file: string }>(
-  'TRB_CONFIG_MODELS_NO_WAREHOUSE', 'Pipeline {file} has gold models but no `duckdb` sink to build them in', { family: 'config' });
+  'TRB_CONFIG_MODELS_NO_WAREHOUSE', 'Pipeline {file} has gold models but no `duckdb` or `postgres` sink to build them in (or none with the id `gold.warehouse` names)', { family: 'config' });
+
+/** The PostgreSQL warehouse has not received data yet: no schema or no request table. */
+export const ModelsWarehouseEmpty = defineError<{ warehouse: string; table: string }>(
+  'TRB_SINK_MODELS_WAREHOUSE_EMPTY', 'The PostgreSQL warehouse {warehouse} has no `{table}` table yet; run the pipeline first (e.g. `tributary run <pipeline.yaml>`)', { family: 'sink' });

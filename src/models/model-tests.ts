@@ -12,11 +12,11 @@
  *   - { name: no negative bytes, sql: "select * from fact_requests where bytes_sent < 0" }
  * ```
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { quoteIdent, quoteLiteral, sqlIdentifier } from '../sinks/_shared/sql.js';
 import { ModelInvalid } from './errors.js';
+import type { GoldWarehouse } from './gold-warehouse.js';
 
 const ident = sqlIdentifier();
 
@@ -65,7 +65,7 @@ function expand(t: ModelTestSpec, file: string, i: number): ModelTest[] {
   const tbl = (): string => quoteIdent(need());
   const out: ModelTest[] = [];
   for (const c of t.not_null ?? []) out.push({ name: t.name ?? `${m}.${c} not_null`, model: m ?? null, sql: `SELECT count(*) FROM ${tbl()} WHERE ${quoteIdent(c)} IS NULL` });
-  for (const c of t.unique ?? []) out.push({ name: t.name ?? `${m}.${c} unique`, model: m ?? null, sql: `SELECT count(*) FROM (SELECT ${quoteIdent(c)} FROM ${tbl()} WHERE ${quoteIdent(c)} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)` });
+  for (const c of t.unique ?? []) out.push({ name: t.name ?? `${m}.${c} unique`, model: m ?? null, sql: `SELECT count(*) FROM (SELECT ${quoteIdent(c)} FROM ${tbl()} WHERE ${quoteIdent(c)} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) AS dup` });
   if (t.accepted_values) {
     const { column, values } = t.accepted_values;
     out.push({ name: t.name ?? `${m}.${column} accepted_values`, model: m ?? null,
@@ -79,20 +79,19 @@ function expand(t: ModelTestSpec, file: string, i: number): ModelTest[] {
   if (t.row_count) {
     const { min, max } = t.row_count;
     const cond = [min === undefined ? null : `n < ${min}`, max === undefined ? null : `n > ${max}`].filter(Boolean).join(' OR ') || 'false';
-    out.push({ name: t.name ?? `${m} row_count`, model: m ?? null, sql: `SELECT CASE WHEN ${cond} THEN 1 ELSE 0 END FROM (SELECT count(*) AS n FROM ${tbl()})` });
+    out.push({ name: t.name ?? `${m} row_count`, model: m ?? null, sql: `SELECT CASE WHEN ${cond} THEN 1 ELSE 0 END FROM (SELECT count(*) AS n FROM ${tbl()}) AS total` });
   }
-  if (t.sql) out.push({ name: t.name ?? `custom #${i + 1}`, model: m ?? null, sql: `SELECT count(*) FROM (${t.sql.replace(/;\s*$/, '')})` });
+  if (t.sql) out.push({ name: t.name ?? `custom #${i + 1}`, model: m ?? null, sql: `SELECT count(*) FROM (${t.sql.replace(/;\s*$/, '')}) AS failing` });
   if (out.length === 0) throw ModelInvalid({ model: 'tests', file, reason: `tests[${i}] declares no test` });
   return out;
 }
 
-/** Runs `tests`; a test whose query errors counts as failed with the error. */
-export async function runModelTests(conn: DuckDBConnection, tests: readonly ModelTest[]): Promise<ModelTestResult[]> {
+/** Runs `tests` in `wh` (a test's SQL is in the warehouse's dialect); a test whose query errors counts as failed with the error. */
+export async function runModelTests(wh: GoldWarehouse, tests: readonly ModelTest[]): Promise<ModelTestResult[]> {
   const out: ModelTestResult[] = [];
   for (const t of tests) {
     try {
-      const r = await conn.runAndReadAll(t.sql);
-      const failures = Number(r.getRows()[0]?.[0] ?? 0);
+      const failures = Number((await wh.rows(t.sql))[0]?.[0] ?? 0);
       out.push({ name: t.name, model: t.model, passed: failures === 0, failures });
     } catch (err) {
       out.push({ name: t.name, model: t.model, passed: false, failures: -1, error: err instanceof Error ? err.message : String(err) });

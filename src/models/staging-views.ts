@@ -5,10 +5,43 @@
  * `stg_security_events`. A column an optional stage would have added (geo, user agent, sessions,
  * behaviour) reads as a typed NULL when the pipeline does not run that stage, so the built-in models
  * work on any access-log pipeline, and fill in as stages are added.
+ *
+ * The views are the one place the built-in models meet dialect differences (the models themselves
+ * are written in the SQL DuckDB and PostgreSQL share): {@link STAGING_DIALECTS} spells the few
+ * expressions that differ. On PostgreSQL, `ts` stays `timestamptz` (an instant, as the sink stores
+ * it) and days, hours and minutes are cut in UTC.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdent, quoteLiteral } from '../sinks/_shared/sql.js';
+import { quoteIdent } from '../sinks/_shared/sql.js';
 import { endpointExpr, type EndpointPattern } from './endpoint-sql.js';
+import type { GoldDialect, GoldWarehouse } from './gold-warehouse.js';
+
+/** The expressions of the staging views that differ between dialects. */
+interface StagingDialect {
+  /** A column type of {@link OPTIONAL} in this dialect. */
+  readonly type: (t: string) => string;
+  /** `ts` (an instant) as a UTC date, and truncated to `unit` in UTC. */
+  readonly day: (ts: string) => string;
+  readonly trunc: (unit: 'hour' | 'minute', ts: string) => string;
+  readonly intDiv: (a: string, b: string) => string;
+  /** Capture group `group` of the first match of `re` in `s`; NULL or '' when none. */
+  readonly extract: (s: string, re: string, group: number) => string;
+  /** True when `re` matches somewhere in `s`. */
+  readonly matches: (s: string, re: string) => string;
+  readonly urlDecode: (s: string) => string;
+}
+
+/** Per dialect. PostgreSQL's `trb_url_decode` is created by its gold warehouse adapter. */
+const STAGING_DIALECTS: Readonly<Record<GoldDialect, StagingDialect>> = {
+  duckdb: {
+    type: (t) => t, day: (ts) => `CAST(${ts} AS DATE)`, trunc: (u, ts) => `date_trunc('${u}', ${ts})`, intDiv: (a, b) => `${a} // ${b}`,
+    extract: (s, re, g) => `regexp_extract(${s}, '${re}', ${g})`, matches: (s, re) => `regexp_matches(${s}, '${re}')`, urlDecode: (s) => `url_decode(${s})`,
+  },
+  postgres: {
+    type: (t) => (t === 'DOUBLE' ? 'double precision' : t), day: (ts) => `CAST(${ts} AT TIME ZONE 'UTC' AS DATE)`,
+    trunc: (u, ts) => `date_trunc('${u}', ${ts}, 'UTC')`, intDiv: (a, b) => `${a} / ${b}`,
+    extract: (s, re, g) => `(regexp_match(${s}, '${re}'))[${g}]`, matches: (s, re) => `(${s} ~ '${re}')`, urlDecode: (s) => `trb_url_decode(${s})`,
+  },
+};
 
 /** Optional request columns and their types (NULL when missing). */
 const OPTIONAL: readonly (readonly [string, string])[] = [
@@ -18,37 +51,34 @@ const OPTIONAL: readonly (readonly [string, string])[] = [
   ['visitor_id', 'VARCHAR'], ['session_id', 'VARCHAR'], ['session_seq', 'INTEGER'], ['is_page', 'BOOLEAN'], ['client_id', 'VARCHAR'], ['threat_score', 'INTEGER'],
 ];
 
-async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<string>> {
-  const r = await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ${quoteLiteral(table)}`);
-  return new Set(r.getRows().map((x) => String(x[0])));
+/** Search engines whose referer query carries the search terms (host suffix → parameter). */
+function searchKeyword(d: StagingDialect): string {
+  const term = (re: string, g: number): string => d.urlDecode(`replace(${d.extract('referer', re, g)}, '+', ' ')`);
+  return `CASE WHEN ${d.matches('referrer_host', '(^|\\.)(google|bing|duckduckgo|yandex|ecosia|qwant|startpage)\\.')} THEN ${term('[?&](q|query|text)=([^&#]*)', 2)}
+  WHEN ${d.matches('referrer_host', '(^|\\.)yahoo\\.')} THEN ${term('[?&]p=([^&#]*)', 1)} END`;
 }
 
-/** Search engines whose referer query carries the search terms (host suffix → parameter). */
-const SEARCH = `CASE WHEN regexp_matches(referrer_host, '(^|\\.)(google|bing|duckduckgo|yandex|ecosia|qwant|startpage)\\.') THEN url_decode(replace(regexp_extract(referer, '[?&](q|query|text)=([^&#]*)', 2), '+', ' '))
-  WHEN regexp_matches(referrer_host, '(^|\\.)yahoo\\.') THEN url_decode(replace(regexp_extract(referer, '[?&]p=([^&#]*)', 1), '+', ' ')) END`;
-
-/** (Re)creates the staging views over `table` (the warehouse request table). */
-export async function createStagingViews(conn: DuckDBConnection, table: string, patterns: readonly EndpointPattern[]): Promise<void> {
-  const have = await columnsOf(conn, table);
-  const opt = OPTIONAL.map(([c, t]) => (have.has(c) ? `r.${quoteIdent(c)}` : `CAST(NULL AS ${t}) AS ${quoteIdent(c)}`)).join(', ');
+/** (Re)creates the staging views over `table` (the warehouse request table) in `wh`. */
+export async function createStagingViews(wh: GoldWarehouse, table: string, patterns: readonly EndpointPattern[]): Promise<void> {
+  const d = STAGING_DIALECTS[wh.dialect];
+  const have = await wh.columns(table);
+  const opt = OPTIONAL.map(([c, t]) => (have.has(c) ? `r.${quoteIdent(c)}` : `CAST(NULL AS ${d.type(t)}) AS ${quoteIdent(c)}`)).join(', ');
   const base = ['ts', 'method', 'path', 'query', 'status', 'source_stream', 'source_offset'].map((c) => `r.${quoteIdent(c)}`).join(', ');
-  await conn.run(`CREATE OR REPLACE VIEW stg_requests AS SELECT *, ${SEARCH} AS search_keyword FROM (
-    SELECT ${base}, ${opt}, CAST(r.ts AS DATE) AS day, date_trunc('hour', r.ts) AS hour, date_trunc('minute', r.ts) AS minute,
-      CASE WHEN r.status BETWEEN 100 AND 599 THEN CAST(r.status // 100 AS VARCHAR) || 'xx' ELSE 'other' END AS status_class,
+  await wh.replaceView('stg_requests', `SELECT *, ${searchKeyword(d)} AS search_keyword FROM (
+    SELECT ${base}, ${opt}, ${d.day('r.ts')} AS day, ${d.trunc('hour', 'r.ts')} AS hour, ${d.trunc('minute', 'r.ts')} AS minute,
+      CASE WHEN r.status BETWEEN 100 AND 599 THEN CAST(${d.intDiv('r.status', '100')} AS VARCHAR) || 'xx' ELSE 'other' END AS status_class,
       ${endpointExpr('r.path', patterns)} AS endpoint,
-      nullif(lower(regexp_extract(${have.has('referer') ? 'r.referer' : 'NULL'}, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1)), '') AS referrer_host,
+      nullif(lower(${d.extract(have.has('referer') ? 'r.referer' : 'CAST(NULL AS VARCHAR)', '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1)}), '') AS referrer_host,
       ${have.has('client_id') ? "coalesce(md5(r.client_id || '|' || coalesce(r.user_agent, '')), r.visitor_id)" : (have.has('visitor_id') ? 'r.visitor_id' : 'CAST(NULL AS VARCHAR)')} AS visitor_key
     FROM ${quoteIdent(table)} AS r WHERE r.ts IS NOT NULL) s`);
-  const views = await conn.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'");
-  const names = new Set(views.getRows().map((x) => String(x[0])));
-  await conn.run(names.has('sessions')
-    ? 'CREATE OR REPLACE VIEW stg_sessions AS SELECT *, CAST(started_at AS DATE) AS day FROM sessions'
-    : 'CREATE OR REPLACE VIEW stg_sessions AS SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS VARCHAR) AS session_id, CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS TIMESTAMP) AS started_at, '
+  await wh.replaceView('stg_sessions', (await wh.relationKind('sessions')) !== undefined
+    ? `SELECT *, ${d.day('started_at')} AS day FROM sessions`
+    : 'SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS VARCHAR) AS session_id, CAST(NULL AS VARCHAR) AS visitor_id, CAST(NULL AS TIMESTAMP) AS started_at, '
       + 'CAST(NULL AS TIMESTAMP) AS ended_at, CAST(NULL AS BIGINT) AS duration_secs, CAST(NULL AS BIGINT) AS requests, CAST(NULL AS BIGINT) AS page_count, '
       + 'CAST(NULL AS VARCHAR) AS entry_page, CAST(NULL AS VARCHAR) AS exit_page, CAST(NULL AS BOOLEAN) AS bounce WHERE false');
-  await conn.run(names.has('security_events')
-    ? 'CREATE OR REPLACE VIEW stg_security_events AS SELECT *, CAST(ts AS DATE) AS day FROM security_events'
-    : 'CREATE OR REPLACE VIEW stg_security_events AS SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS TIMESTAMP) AS ts, CAST(NULL AS VARCHAR) AS client_id, CAST(NULL AS VARCHAR) AS kind, '
+  await wh.replaceView('stg_security_events', (await wh.relationKind('security_events')) !== undefined
+    ? `SELECT *, ${d.day('ts')} AS day FROM security_events`
+    : 'SELECT CAST(NULL AS DATE) AS day, CAST(NULL AS TIMESTAMP) AS ts, CAST(NULL AS VARCHAR) AS client_id, CAST(NULL AS VARCHAR) AS kind, '
       + 'CAST(NULL AS VARCHAR) AS rule, CAST(NULL AS VARCHAR) AS severity, CAST(NULL AS INTEGER) AS score WHERE false');
 }
 

@@ -4,8 +4,12 @@
  * queries returning plain values (bigint as number, timestamptz as ISO text with microseconds).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import pg from 'pg';
 import { needService } from './services.js';
+import { tmpDir } from './tmp.js';
 
 /** The test server's URL; throws when PostgreSQL is not running. */
 export const postgresUrl = (): Promise<string> => needService('postgresql');
@@ -43,3 +47,20 @@ export async function pgRows(url: string, sql: string, params: readonly unknown[
 export async function dropSchema(url: string, schema: string): Promise<void> {
   await pgRows(url, `DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
+
+/**
+ * A PostgreSQL log-pipeline workspace for test `t`: the server URL (fails when PostgreSQL is not
+ * running), a fresh schema dropped after the test, and a temp directory with an empty `logs/`.
+ */
+export async function pgLogWorkspace(t: TestContext): Promise<{ url: string; schema: string; dir: string }> {
+  const url = await postgresUrl();
+  const schema = freshSchemaName();
+  t.after(() => dropSchema(url, schema));
+  const dir = tmpDir(t);
+  mkdirSync(join(dir, 'logs'));
+  return { url, schema, dir };
+}
+
+/** The `sinks:` YAML item of a `postgres` sink `id` on `url` and `schema`, TLS off (the local test server). */
+export const pgSinkYaml = (url: string, schema: string, id = 'pg'): string =>
+  `  - id: ${id}\n    type: postgres\n    connection: ${url}\n    tls: { mode: disable }\n    schema: ${schema}\n`;

@@ -1,11 +1,14 @@
 /**
  * `tributary models run|test|list <pipeline.yaml>`: the gold layer of a pipeline (its `gold:`
- * section) — build the models in dependency order (incremental ones only where data changed), run
- * the model tests, or list the models with their dependencies.
+ * section) in its DuckDB or PostgreSQL warehouse — build the models in dependency order
+ * (incremental ones only where data changed), run the model tests, or list the models with their
+ * dependencies.
  */
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { loadPipelineFile } from '../../config/load-config.js';
+import { loadPipelineFile, resolveConfigSecrets } from '../../config/load-config.js';
+import { openDeployment } from '../../engine/bootstrap.js';
+import { cliActor } from '../cli-actor.js';
 import { registry } from '../../engine/registry.js';
 import { buildGold, type GoldReport } from '../../models/build-gold.js';
 import type { GoldConfig } from '../../models/config.js';
@@ -16,7 +19,15 @@ async function goldOf(file: string): Promise<{ loaded: Awaited<ReturnType<typeof
   const loaded = await loadPipelineFile(file, registry, { env: process.env });
   const gold = (loaded.config as { gold?: GoldConfig }).gold;
   if (gold === undefined) throw ConfigInvalid({ file: loaded.file, path: 'gold', reason: 'the pipeline has no `gold:` section (add `gold: {}` for the built-in web models)' });
-  return { loaded, gold };
+  if (loaded.secretRefs.length === 0) return { loaded, gold };
+  // A PostgreSQL warehouse's password comes from the vault (each read audited, as for a run).
+  const d = await openDeployment(loaded.dataDir, process.env);
+  try {
+    const config = await resolveConfigSecrets(loaded, d.vault, { actor: cliActor(), pipeline: loaded.config.name });
+    return { loaded: { ...loaded, config }, gold };
+  } finally {
+    await d.close();
+  }
 }
 
 /** Human rendering of a gold report. */

@@ -45,6 +45,8 @@ export interface WarehouseTableExpiry {
   readonly cutoff: string;
   /** Rows before the cutoff (deleted, unless a dry run). */
   readonly rows: number;
+  /** PostgreSQL warehouse: day partitions wholly before the cutoff, dropped (their rows are counted in `rows`). */
+  readonly partitions?: number;
 }
 
 /** The full report. */

@@ -39,7 +39,7 @@ export function renderLifecycle(r: LifecycleReport): string {
       + (r.coldStorage ? ` — ${r.dryRun ? 'to move' : 'moved'} to ${r.coldStorage}` : ''),
     ...lakeGroups(r).map((g) => `  ${g.key}: ${g.partitions} partition(s) ${g.first.slice(4)}..${g.last.slice(4)}, ${g.files} file(s), ${g.rows} row(s), ${size(g.bytes)} (${g.action})`),
     `warehouse: ${verb} ${t.warehouseRows} row(s)`,
-    ...r.warehouse.map((w) => `  ${w.sink} ${w.table} [${w.layer}, ${w.column} < ${w.cutoff.slice(0, 10)}]: ${w.rows} row(s)`),
+    ...r.warehouse.map((w) => `  ${w.sink} ${w.table} [${w.layer}, ${w.column} < ${w.cutoff.slice(0, 10)}]: ${w.rows} row(s)${w.partitions ? ` (${w.partitions} day partition(s) dropped whole)` : ''}`),
     ...r.compacted.map((p) => `  compacted ${p}`),
     ...r.notes.map((n) => `note: ${n}`),
   ];

@@ -19,7 +19,7 @@ import { bronzeIntentFile, expireBronze, finishBronzeExpiry } from './bronze-ret
 import { buildLifecycleReport } from './build-lifecycle-report.js';
 import { expireLake } from './lake-retention.js';
 import type { LifecycleReport, WarehouseTableExpiry } from './lifecycle-report.js';
-import { planLifecycle, reportedDelete, type LifecyclePlan, type ResolvedPipeline } from './plan-lifecycle.js';
+import { closePlan, planLifecycle, reportedDelete, reportedPgExpiry, type LifecyclePlan, type ResolvedPipeline } from './plan-lifecycle.js';
 import { retentionCutoffs } from './retention-cutoffs.js';
 
 /** How to run the lifecycle. */
@@ -89,7 +89,7 @@ async function lifecycleLocked(loaded: LoadedPipeline, cfg: ResolvedPipeline, d:
     await audit('run', 'error', { dryRun, step: step.name, error: code });
     throw err;
   } finally {
-    await plan?.session.close();
+    if (plan) await closePlan(plan);
   }
 }
 
@@ -110,6 +110,10 @@ async function applyPlan(plan: LifecyclePlan, pipeline: string, changeId: string
     const r = await w.apply(planned, compact);
     for (const e of planned) deleted.push({ ...reportedDelete(e), rows: r.deleted.get(e.table) ?? 0 });
     if (r.compacted) compacted.push(w.target.path);
+  }
+  for (const [r, planned] of plan.postgres) {
+    const removed = await r.apply(planned);
+    for (const e of planned) deleted.push({ ...reportedPgExpiry(e), rows: removed.get(e.table) ?? 0 });
   }
   await audit('warehouse', 'ok', { compacted: compacted.length, tables: tableCounts(deleted) });
 

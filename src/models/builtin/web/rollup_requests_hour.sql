@@ -4,4 +4,4 @@
 select day, date_trunc('hour', ts) as period, vhost, geo_country, geo_city, status_class, endpoint,
        count(*) as requests, count(*) filter (where status >= 500) as errors, count(*) filter (where status between 400 and 499) as client_errors,
        coalesce(sum(bytes_sent), 0) as bytes, count(*) filter (where is_bot) as bot_requests
-from stg_requests group by all
+from stg_requests group by day, date_trunc('hour', ts), vhost, geo_country, geo_city, status_class, endpoint

@@ -146,6 +146,16 @@ describe('serve over the PostgreSQL warehouse [postgresql]', () => {
     assert.equal((await sql('auditor', 'SELECT 1')).status, 403, 'no sql:query');
   });
 
+  it('after a new run the roles are re-applied and its rows served', async () => {
+    assert.equal(await serving.refresh(), false, 'nothing new');
+    writeFileSync(join(dir, 'logs', 'b.log'), Array.from({ length: 20 }, (_, i) => `198.51.100.${i + 1} - - [03/Mar/2026:10:${String(i).padStart(2, '0')}:00 +0000] "GET /b/${i} HTTP/1.1" 200 5 "-" "curl/8"\n`).join(''));
+    const run = await runPipelineFile(join(dir, 'p.yaml'), { dataDir: join(dir, 'data'), workers: 1 });
+    assert.equal(run.status, 'succeeded', run.error?.message);
+    assert.equal(await serving.refresh(), true);
+    assert.equal(Number((await sql('admin', 'SELECT count(*) FROM requests')).rows[0]?.[0]), 520);
+    assert.equal(Number((await sql('status_ok', "SELECT count(*) FROM requests WHERE path LIKE '/b/%'")).rows[0]?.[0]), 20);
+  });
+
   it('the serving login role owns nothing and cannot read the base tables itself', async () => {
     const u = new URL(url);
     u.username = login;

@@ -61,8 +61,9 @@ export interface Serving {
   /** The gateway when `pgwire.enabled`. */
   readonly pgwire?: PgWireServer;
   /**
-   * DuckDB: serves a fresh snapshot when a run finished since the current one (true when it did).
-   * PostgreSQL: reloads when the column tags changed. Called on a timer by serve; tests call it.
+   * Serves what a run finished since the last refresh wrote (true when there was one). DuckDB: a
+   * fresh snapshot; PostgreSQL: the roles re-applied (new tables, recreated gold tables, new column
+   * tags). Called on a timer by serve; tests call it.
    */
   refresh(): Promise<boolean>;
   close(): Promise<void>;
@@ -152,23 +153,28 @@ async function openEngineSource(o: OpenServingOptions, roles: RoleSet, limits: Q
       return { open: async () => unavailableQueryEngine(), stale: async () => false, settled: async () => {}, close: async () => {} };
     }
     const pool = new pg.Pool({ connectionString: o.warehouseUrl, max: connections });
-    let applied = '';
+    // Re-applied after every finished run: a gold model whose columns changed is recreated
+    // (dropping the views and policies over it), and new tables or column tags need grants.
+    const latestRun = async (): Promise<string | undefined> => (await d.control.listRuns({ limit: 200 })).find((r) => r.finished_at !== null)?.id;
+    let appliedRun: string | undefined;
     const apply = async (): Promise<QueryEngine> => {
+      const through = await latestRun();
       const runColumns = await latestRunColumns(d.control);
-      applied = JSON.stringify(runColumns ?? {});
       const login = String((await pool.query('SELECT current_user AS u')).rows[0].u);
       const adminClient = new pg.Client({ connectionString: o.warehouseAdminUrl });
       await adminClient.connect();
       try {
         const variants = await applyPostgresRoles(adminClient, { schema: wh.schema, roles, loginRole: login, prefix: wh.role_prefix, ...(runColumns ? { pii: { runColumns } } : {}) });
-        return await PostgresQueryEngine.open({ pool, variants, roles, audit: d.audit, limits });
+        const engine = await PostgresQueryEngine.open({ pool, variants, roles, audit: d.audit, limits });
+        appliedRun = through;
+        return engine;
       } finally {
         await adminClient.end().catch(() => undefined);
       }
     };
     return {
       open: apply,
-      stale: async () => JSON.stringify((await latestRunColumns(d.control)) ?? {}) !== applied,
+      stale: async () => (await latestRun()) !== appliedRun,
       settled: async () => {},
       close: () => pool.end(),
     };

@@ -18,6 +18,7 @@ export const GoldSection = z.strictObject({
     examples: [[{ pattern: '^/api/v[0-9]+/', replacement: '/api/:version/' }]],
   }),
   after_run: z.boolean().default(true).meta({ description: 'Refresh the models after every successful one-shot `tributary run` (incremental models rebuild only the days that changed).' }),
+  watch_refresh_secs: z.number().int().min(0).default(300).meta({ description: 'With `after_run`, in `tributary run --watch`: refresh the models this often while new rows land (0 = only when the watch stops).' }),
   warehouse: z.string().min(1).optional().meta({ description: 'Id of the `duckdb` or `postgres` sink to build in (the built-in models and tests run on both). Default: the pipeline\'s first `duckdb` sink, else its first `postgres` sink.' }),
 }).meta({ description: 'Gold layer, in the DuckDB or PostgreSQL warehouse: SQL models (dependencies read from the SQL), built-in web analytics models, model tests.' });
 

@@ -33,6 +33,7 @@ import type { CommitInfo, RunProgress, RunSummary, StageSummary } from './run-su
 import type { AuditTrail } from '../../security/audit/audit-trail.js';
 import { auditConfigLoadFailed, createRunAudit } from './run-audit.js';
 import { buildGold } from '../../models/build-gold.js';
+import { watchGoldRefresh, type WatchGoldRefresh } from '../../models/watch-gold-refresh.js';
 import type { GoldConfig } from '../../models/config.js';
 
 /** How to run a pipeline. */
@@ -219,6 +220,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     let pool: WorkerPool | undefined;
     let run: PipelineRun | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let goldRefresh: WatchGoldRefresh | undefined;
     let failure: unknown;
     let keyed: KeyedPhase | undefined;
     const preparations: StagePreparation[] = [];
@@ -264,6 +266,9 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       }, { maxInflight: workers * cfg.engine.max_inflight_batches, commitLines: cfg.engine.commit_lines });
       run = r;
       if (opts.watch) timer = setInterval(() => { if (r.currentAgeMs() >= cfg.engine.commit_interval_ms) r.closeCurrent(); }, Math.max(20, Math.floor(cfg.engine.commit_interval_ms / 4)));
+      if (opts.watch && cfg.gold?.after_run && cfg.gold.watch_refresh_secs > 0 && !opts.skipGold) {
+        goldRefresh = watchGoldRefresh(cfg.gold, () => r.landed, () => buildGold({ ...loaded, dataDir: deployment.dataDir, config: cfg as unknown as LoadedPipeline['config'] }, cfg.gold!), log);
+      }
       const results = await Promise.allSettled(opts.watch ? sources.map((s) => r.consume(s)) : [sources.reduce((p, s) => p.then(() => r.consume(s)), Promise.resolve())]);
       const rejected = results.find((x) => x.status === 'rejected');
       if (rejected) throw rejected.reason;
@@ -273,6 +278,7 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
       log.error({ err: err instanceof Error ? err.stack : String(err) }, 'Run failed');
     } finally {
       if (timer) clearInterval(timer);
+      await goldRefresh?.stop();
       opts.signal?.removeEventListener('abort', onAbort);
       if (run && failure) { await run.flush().catch(() => undefined); await run.discard(); }
       await Promise.allSettled(sources.map((s) => s.close()));
@@ -291,7 +297,8 @@ export async function runPipeline(loaded: LoadedPipeline, opts: RunOptions = {})
     await deployment.close();
     await replayFrom?.close();
     const gold = cfg.gold;
-    if (gold === undefined || !gold.after_run || opts.watch || summary.status !== 'succeeded' || opts.skipGold) return summary;
+    // A watch that stopped cleanly refreshes once more, so gold holds everything it landed.
+    if (gold === undefined || !gold.after_run || summary.status !== 'succeeded' || opts.skipGold) return summary;
     // Under the run lock: nothing else writes the warehouse while the models are refreshed.
     try {
       return { ...summary, gold: await buildGold({ ...loaded, dataDir: deployment.dataDir, config: cfg as unknown as LoadedPipeline['config'] }, gold) };

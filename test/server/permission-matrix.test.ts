@@ -258,6 +258,30 @@ describe('keys against the real engine', () => {
   });
 });
 
+describe('role allowlists', () => {
+  it('a role limited to other networks is refused on both interfaces from 127.0.0.1', async (t) => {
+    writeFileSync(join(w.dir, 'roles.yaml'), 'roles:\n  remote_analyst:\n    extends: analyst\n    allowed_cidrs: [10.0.0.0/8]\n');
+    const server = ServerSection.parse({ warehouse: { type: 'duckdb', path: w.warehouse }, pipelines_dir: w.dir, roles_file: 'roles.yaml' });
+    const pgwire = PgWireConfig.parse({ enabled: true, port: 0, tls: { cert_file: join(ca.dir, 'server.crt'), key_file: join(ca.dir, 'server.key') } });
+    const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never;
+    const s2 = await openServing({ deployment: d, server, pgwire, baseDir: w.dir, log });
+    t.after(() => s2.close());
+    const deps2 = openServerDeps({ deployment: d, server, baseDir: w.dir, log, seams: s2.seams });
+    const app2 = await buildApp(deps2.deps, { server });
+    t.after(() => app2.close());
+    const rolePermissions = rolePermissionsOf(s2.roles);
+    const k = await createApiKey({ role: 'remote_analyst', actor: 'test', expiresAt: null }, { store: d.control.apiKeys, audit: d.audit, rolePermissions });
+    await createWireUser({ name: 'u_remote', role: 'remote_analyst', password: PASSWORD, actor: 'test' }, { store: d.control.wireUsers, audit: d.audit, rolePermissions });
+    const r = await app2.inject({ method: 'POST', url: '/v1/sql', remoteAddress: '127.0.0.1', headers: { authorization: `Bearer ${k.key}` }, payload: { sql: 'SELECT 1', format: 'json' } });
+    assert.equal(r.statusCode, 403);
+    const ok = await app2.inject({ method: 'POST', url: '/v1/sql', remoteAddress: '10.1.2.3', headers: { authorization: `Bearer ${k.key}` }, payload: { sql: 'SELECT 1', format: 'json' } });
+    assert.equal(ok.statusCode, 200, ok.body);
+    const c = new pg.Client({ host: '127.0.0.1', port: s2.pgwire?.port, user: 'u_remote', password: PASSWORD, database: 'tributary', ssl: { ca: ca.ca, servername: 'localhost' } });
+    await assert.rejects(c.connect().then(() => c.query('SELECT 1')), /may not query/);
+    await c.end().catch(() => undefined);
+  });
+});
+
 describe('serving snapshot', () => {
   it('a finished run is served after refresh; before it, the old snapshot answers', async () => {
     const count = async (): Promise<number> => Number((await http('admin', 'SELECT count(*) FROM quarantine')).rows[0]?.[0]);

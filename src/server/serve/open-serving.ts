@@ -28,7 +28,7 @@ import { WireUserNotFound } from '../../security/identity/errors.js';
 import { wireUserIdentity } from '../../security/identity/wire-users.js';
 import { loadRolesFile } from '../../security/rbac/load-roles.js';
 import { roleCidrsOf, rolePermissionsOf } from '../../security/rbac/role-lookup.js';
-import { BUILTIN_ROLE_SET, type RoleSet } from '../../security/rbac/role-set.js';
+import { assertAddressAllowed, BUILTIN_ROLE_SET, type RoleSet } from '../../security/rbac/role-set.js';
 import type { ApiKeyAdmin, ApiKeySummary } from '../app-deps.js';
 import type { ServerSection } from '../config/server-config.js';
 import { startPgWireServer, type PgWireServer } from '../pgwire/start-pg-wire-server.js';
@@ -104,7 +104,7 @@ export async function openServing(o: OpenServingOptions): Promise<Serving> {
   await source.settled();
   let pgwire: PgWireServer | undefined;
   try {
-    if (o.pgwire?.enabled) pgwire = await startGateway(o, o.pgwire, engine, rolePermissions);
+    if (o.pgwire?.enabled) pgwire = await startGateway(o, o.pgwire, engine, roles);
   } catch (err) {
     await engine.close();
     throw err;
@@ -222,7 +222,8 @@ async function openEngineSource(o: OpenServingOptions, roles: RoleSet, limits: Q
   };
 }
 
-async function startGateway(o: OpenServingOptions, cfg: PgWireConfig, engine: QueryEngine, rolePermissions: ReturnType<typeof rolePermissionsOf>): Promise<PgWireServer> {
+async function startGateway(o: OpenServingOptions, cfg: PgWireConfig, engine: QueryEngine, roles: RoleSet): Promise<PgWireServer> {
+  const rolePermissions = rolePermissionsOf(roles);
   const d = o.deployment;
   const tls = cfg.tls
     ? { cert: await readFile(resolve(o.baseDir, cfg.tls.cert_file)), key: await readFile(resolve(o.baseDir, cfg.tls.key_file)), minVersion: cfg.tls.min_version }
@@ -240,6 +241,7 @@ async function startGateway(o: OpenServingOptions, cfg: PgWireConfig, engine: Qu
     identityFor: async (user, _role, address) => {
       const id = await wireUserIdentity(user, { store: d.control.wireUsers, rolePermissions }, address);
       if (!id) throw WireUserNotFound({ user });
+      assertAddressAllowed(roles.resolve(id.role), address); // the role's allowed_cidrs, as on HTTP
       return id;
     },
     audit: d.audit,

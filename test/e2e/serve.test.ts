@@ -18,6 +18,7 @@ import { createThrowawayCa } from '../../src/server/pgwire/test-support/throwawa
 import { logPipeline } from '../helpers/log-pipeline.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { cli, spawnCli } from './_cli.js';
+import { needService } from '../helpers/services.js';
 
 const run = promisify(execFile);
 
@@ -108,5 +109,38 @@ pgwire:
     assert.match(audit.stdout, /sql\.query/);
     assert.match(audit.stdout, /auth\.fail/);
     assert.ok(!audit.stdout.includes(key.key) && !audit.stdout.includes('alice password'), 'no secret in the audit log');
+  });
+
+  it('rate limits hold across two server processes sharing the real Redis', { timeout: 120_000 }, async (t) => {
+    await needService('redis');
+    const root = tmpDir(t, 'trb-serve-redis-');
+    const data = join(root, 'data');
+    const env = { XDG_CONFIG_HOME: join(root, 'config'), TRIBUTARY_DATA_DIR: data };
+    assert.equal((await cli(['secrets', 'set', 'redis_url'], 'redis://127.0.0.1:6379\n', env)).code, 0);
+    writeFileSync(join(root, 'server.yaml'), `server:
+  listeners: [{ name: main, host: 127.0.0.1, port: 0 }]
+  rate_limit:
+    per_key: { max: 6, window_secs: 60 }
+    per_address: { max: 10000, window_secs: 60 }
+    redis_url: \${secret:redis_url}
+`);
+    const key = JSON.parse((await cli(['apikeys', 'create', '--role', 'auditor', '--json'], undefined, env)).stdout) as { key: string };
+    const start = async (): Promise<string> => {
+      const p = spawnCli(['serve', '--config', join(root, 'server.yaml'), '--insecure-http'], env);
+      t.after(() => { p.kill('SIGKILL'); });
+      let err = '';
+      return new Promise<string>((resolve, reject) => {
+        p.stderr?.on('data', (b: Buffer) => { err += b.toString(); const m = /Listening: main (http:\/\/\S+)/.exec(err); if (m?.[1]) resolve(m[1]); });
+        p.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+      });
+    };
+    const [a, b] = await Promise.all([start(), start()]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await fetch(`${i % 2 ? b : a}/v1/runs`, { headers: { authorization: `Bearer ${key.key}` } });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses.slice(0, 6), [200, 200, 200, 200, 200, 200], 'six requests in the shared budget, spread over both servers');
+    assert.deepEqual(statuses.slice(6), [429, 429], 'the seventh and eighth are refused by whichever server they reach');
   });
 });

@@ -60,7 +60,8 @@ export function dashboardQueries(day: string, weekStart: string): readonly Dashb
 /** A configuration: which server answers and with which role's key. */
 export interface BenchConfig {
   readonly name: string;
-  readonly server: 'plain' | 'secure';
+  /** `secure-noaudit`: the secure engine with its per-query audit entries switched off (to separate their cost). */
+  readonly server: 'plain' | 'secure' | 'secure-noaudit';
   readonly role: string;
 }
 
@@ -70,6 +71,7 @@ export const BENCH_CONFIGS: readonly BenchConfig[] = Object.freeze([
   { name: 'analyst (masked columns)', server: 'secure', role: 'analyst' },
   { name: 'shop (row filter status < 500)', server: 'secure', role: 'shop' },
   { name: 'admin (secure engine, unmasked + decrypt)', server: 'secure', role: 'admin' },
+  { name: 'analyst, query audit off', server: 'secure-noaudit', role: 'analyst' },
 ]);
 
 /** Round `r`'s order: the configurations rotated by `r`, so none is always first or last. */

@@ -4,10 +4,11 @@
  * (authenticateApiKey over the deployment's control store, one ApiKeyAuthCache per process,
  * checkKeyStillValid), the bench roles (serve-bench-roles.ts) and either the REAL
  * SecureDuckdbEngine (`secure`, auditing to the deployment's audit log, decrypting for roles with
- * pii:read) or the unrestricted plain engine (`plain`, plain-duckdb-engine.ts). Plain HTTP on
+ * pii:read; `secure-noaudit`: the same without the per-query audit entries) or the unrestricted
+ * plain engine (`plain`, plain-duckdb-engine.ts). Plain HTTP on
  * 127.0.0.1 with rate-limit budgets too high to trigger. Prints `READY <port>` on stdout.
  *
- *   node serve-bench-server.js <secure|plain> <data dir> <pii columns JSON file>
+ *   node serve-bench-server.js <secure|secure-noaudit|plain> <data dir> <pii columns JSON file>
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,14 +27,14 @@ import { openPlainDuckdbEngine } from './plain-duckdb-engine.js';
 import { serveBenchRoles } from './serve-bench-roles.js';
 
 const [mode, dataDir, columnsFile] = process.argv.slice(2) as [string, string, string];
-if (mode !== 'secure' && mode !== 'plain') throw new Error('usage: serve-bench-server <secure|plain> <data dir> <columns.json>');
+if (mode !== 'secure' && mode !== 'plain' && mode !== 'secure-noaudit') throw new Error('usage: serve-bench-server <secure|secure-noaudit|plain> <data dir> <columns.json>');
 const roles = serveBenchRoles();
 const perms = (r: string): ReturnType<typeof rolePermissions> | undefined => (roles.has(r) ? rolePermissions(r, roles) : undefined);
 const d = await openDeployment(dataDir);
 const warehouse = join(dataDir, 'warehouse.duckdb');
 const runColumns = JSON.parse(readFileSync(columnsFile, 'utf8')) as Record<string, PiiClass>;
-const queryEngine: QueryEngine = mode === 'secure'
-  ? await SecureDuckdbEngine.open({ warehouse, roles, pii: { runColumns }, audit: d.audit, keys: d.keys })
+const queryEngine: QueryEngine = mode !== 'plain'
+  ? await SecureDuckdbEngine.open({ warehouse, roles, pii: { runColumns }, audit: mode === 'secure' ? d.audit : { record: async () => {} }, keys: d.keys })
   : await openPlainDuckdbEngine(warehouse);
 const auth = { store: d.control.apiKeys, rolePermissions: perms, audit: d.audit, cache: new ApiKeyAuthCache() };
 const runs = { listRuns: async () => [], getRun: async () => undefined };

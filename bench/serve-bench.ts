@@ -33,7 +33,7 @@ process.env['XDG_CONFIG_HOME'] = join(dir, 'xdg'); // the vault's master key sta
 
 interface Child { readonly port: number; readonly proc: ChildProcess }
 
-function startChild(mode: 'secure' | 'plain', dataDir: string, columnsFile: string): Promise<Child> {
+function startChild(mode: 'secure' | 'secure-noaudit' | 'plain', dataDir: string, columnsFile: string): Promise<Child> {
   const server = fileURLToPath(import.meta.url).replace(/serve-bench\.(ts|js)$/, 'serve-bench-server.$1');
   const proc = spawn(process.execPath, [...process.execArgv, server, mode, dataDir, columnsFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise<Child>((resolve, reject) => {
@@ -50,7 +50,6 @@ async function load(port: number, requests: autocannon.Request[], path = '/v1/sq
       (err, result) => (err ? reject(err) : resolve(result)));
     instance.on('response', (_c, _status, _bytes, ms) => { latenciesMs.push(ms); });
   });
-  if (process.env["SERVE_BENCH_DEBUG"]) say(JSON.stringify({ total: r.requests.total, timeouts: r.timeouts, codes: r.statusCodeStats, lat: r.latency.p50 }));
   return { requestsPerSec: r.requests.total / o.duration, latenciesMs, non2xx: r.non2xx, errors: r.errors };
 }
 
@@ -72,8 +71,11 @@ try {
   } finally {
     await d.close();
   }
-  const servers = { secure: await startChild('secure', wh.dataDir, columnsFile), plain: await startChild('plain', wh.dataDir, columnsFile) };
-  children.push(servers.secure, servers.plain);
+  const servers = {
+    secure: await startChild('secure', wh.dataDir, columnsFile), plain: await startChild('plain', wh.dataDir, columnsFile),
+    'secure-noaudit': await startChild('secure-noaudit', wh.dataDir, columnsFile),
+  };
+  children.push(...Object.values(servers));
   const queries = dashboardQueries(wh.day, wh.weekStart);
   const requestsFor = (role: string): autocannon.Request[] => queries.map((q) => ({
     method: 'POST', path: '/v1/sql', body: JSON.stringify({ sql: q.sql, format: 'json' }),

@@ -95,6 +95,24 @@ describe('POST /v1/sql', () => {
     assert.equal(engine.closed.length, 1, 'the engine stream was closed long before its 1000 batches');
   });
 
+  it('closes the query when the client goes away while it is still running (no leaked connection)', async (t) => {
+    const inner = fakeQueryEngine({ rows: [[1, 'x']] });
+    let started = 0;
+    const engine = { ...inner, async query(...a: Parameters<typeof inner.query>) { started += 1; await new Promise((r) => setTimeout(r, 300)); return inner.query(...a); } };
+    const dir = tmpDir(t);
+    const server = await startServer(fakeDeps({ engine }), { server: serverSection({ listeners: [{ port: 0 }] }), baseDir: dir, dataDir: dir, insecureHttp: true });
+    t.after(() => server.close());
+    const ac = new AbortController();
+    const res = fetch(`${server.addresses.get('main')}/v1/sql`, {
+      method: 'POST', signal: ac.signal, headers: { ...bearer('analyst'), 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'select slow', format: 'json' }),
+    }).catch(() => undefined);
+    for (let i = 0; i < 100 && started === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    await res;
+    for (let i = 0; i < 100 && inner.closed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(inner.closed, ['select slow'], 'the stream the engine returned after the client left was closed');
+  });
+
   it('re-checks the key at most every key_recheck_ms', async () => {
     const deps = fakeDeps({ engine: fakeQueryEngine({ rows: ROWS, batchSize: 1 }) });
     let checks = 0;

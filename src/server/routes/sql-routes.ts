@@ -47,6 +47,7 @@ export function sqlRoutes(deps: AppDeps, opts: SqlRouteOptions): FastifyPluginAs
         via: 'http', requestId: req.id, signal: abort.signal, ...(req.body.params ? { params: req.body.params } : {}),
       });
       reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort(); });
+      if (reply.raw.destroyed || req.raw.socket?.destroyed) abort.abort();
       const body = encodeResult({
         format: req.body.format, identity, stream, keyStillValid: deps.keyStillValid, recheckMs: opts.keyRecheckMs, abort,
         ...(deps.now ? { now: deps.now } : {}),
@@ -58,7 +59,12 @@ export function sqlRoutes(deps: AppDeps, opts: SqlRouteOptions): FastifyPluginAs
           });
         },
       });
-      return reply.code(200).type(SQL_CONTENT_TYPES[req.body.format]).send(Readable.from(body));
+      // A client gone before the body is read (e.g. while the query ran) never starts the encoder, so
+      // its `finally` never closes the stream: close it when the body is destroyed, or its pooled
+      // connection would stay leased forever (closing twice is a no-op).
+      const readable = Readable.from(body);
+      readable.once('close', () => { void stream.close().catch(() => undefined); });
+      return reply.code(200).type(SQL_CONTENT_TYPES[req.body.format]).send(readable);
     });
   };
 }

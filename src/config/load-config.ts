@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { ConfigInvalid, TributaryError } from '../core/errors.js';
 import { ConfigEnvMissing, ConfigIssues, ConfigSecretNotAllowed } from './config-errors.js';
 import { formatPath } from './config-path.js';
@@ -16,7 +15,7 @@ import { substitutePlaceholders } from './placeholders.js';
 import type { ComponentRegistry } from './registry-types.js';
 import { buildPipelineSchema, type PipelineConfig } from './schema/pipeline.js';
 import { locateSecretFields, locateSecretRefs, type SecretRef } from './schema/secret-ref.js';
-import { createYamlSourceMap } from './yaml-source-map.js';
+import { parseYamlText } from './parse-yaml-text.js';
 
 /** Options for loading a pipeline. */
 export interface LoadOptions {
@@ -55,16 +54,9 @@ export type PipelineValidation =
  */
 export function validatePipelineText(text: string, file: string, registry: ComponentRegistry, opts: LoadOptions = {}): PipelineValidation {
   const env = opts.env ?? process.env;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return fail(doc.errors.map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      const details = { file, line, col, path: '(syntax)', reason: `YAML syntax error at column ${col}: ${e.message}` };
-      return ConfigInvalid(details, e);
-    }));
-  }
-  const sourceMap = createYamlSourceMap(doc, lineCounter);
+  const parsedYaml = parseYamlText(text, file);
+  if (!parsedYaml.ok) return fail(parsedYaml.problems);
+  const { doc, sourceMap } = parsedYaml;
   const placeholderProblems = substitutePlaceholders(doc, env);
   let data: unknown;
   try {

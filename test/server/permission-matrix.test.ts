@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { openDeployment, type Deployment } from '../../src/engine/bootstrap.js';
+import { silentLogger } from '../../src/observe/logger.js';
 import { buildApp } from '../../src/server/app.js';
 import { ServerSection } from '../../src/server/config/server-config.js';
 import { PgWireConfig } from '../../src/server/pgwire/pgwire-config.js';
@@ -92,7 +93,7 @@ before(async () => {
   ca = createThrowawayCa();
   const server = ServerSection.parse({ warehouse: { type: 'duckdb', path: w.warehouse }, pipelines_dir: w.dir, rate_limit: { per_key: { max: 100_000 }, per_address: { max: 100_000 } } });
   const pgwire = PgWireConfig.parse({ enabled: true, port: 0, tls: { cert_file: join(ca.dir, 'server.crt'), key_file: join(ca.dir, 'server.key') } });
-  const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never;
+  const log = silentLogger;
   serving = await openServing({ deployment: d, server, pgwire, baseDir: w.dir, log });
   wired = openServerDeps({ deployment: d, server, baseDir: w.dir, log, seams: serving.seams });
   app = await buildApp(wired.deps, { server });
@@ -263,7 +264,7 @@ describe('role allowlists', () => {
     writeFileSync(join(w.dir, 'roles.yaml'), 'roles:\n  remote_analyst:\n    extends: analyst\n    allowed_cidrs: [10.0.0.0/8]\n');
     const server = ServerSection.parse({ warehouse: { type: 'duckdb', path: w.warehouse }, pipelines_dir: w.dir, roles_file: 'roles.yaml' });
     const pgwire = PgWireConfig.parse({ enabled: true, port: 0, tls: { cert_file: join(ca.dir, 'server.crt'), key_file: join(ca.dir, 'server.key') } });
-    const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never;
+    const log = silentLogger;
     const s2 = await openServing({ deployment: d, server, pgwire, baseDir: w.dir, log });
     t.after(() => s2.close());
     const deps2 = openServerDeps({ deployment: d, server, baseDir: w.dir, log, seams: s2.seams });

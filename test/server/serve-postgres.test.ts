@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
+import { silentLogger } from '../../src/observe/logger.js';
 import { generateAccessLog } from '../../src/generator/index.js';
 import { openDeployment, type Deployment } from '../../src/engine/bootstrap.js';
 import { runPipelineFile } from '../../src/engine/runtime/run-pipeline.js';
@@ -23,14 +24,15 @@ import { openServing, type Serving } from '../../src/server/serve/open-serving.j
 import { createApiKey } from '../../src/security/apikeys/api-key-admin.js';
 import { rolePermissionsOf } from '../../src/security/rbac/role-lookup.js';
 import { loadRolesFile } from '../../src/security/rbac/load-roles.js';
-import { dropSchema, freshSchemaName, postgresUrl } from '../helpers/postgres.js';
+import { dropSchema, freshSchemaName, pgSinkYaml, postgresUrl } from '../helpers/postgres.js';
+import { logPipeline } from '../helpers/log-pipeline.js';
 
 process.env.XDG_CONFIG_HOME ??= mkdtempSync(join(tmpdir(), 'trb-xdg-'));
 
 const hex = randomBytes(4).toString('hex');
 const login = `trb_serve_${hex}`;
 const prefix = `s${hex}_`;
-const log = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, child() { return this; } } as never;
+const log = silentLogger;
 
 let url: string;
 let schema: string;
@@ -47,23 +49,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trb-serve-pg-'));
   mkdirSync(join(dir, 'logs'));
   await generateAccessLog({ lines: 500, seed: 5, format: 'apache_combined', malformedRatio: 0 }, join(dir, 'logs', 'a.log'));
-  writeFileSync(join(dir, 'p.yaml'), `name: pgserve
-sources:
-  - id: access
-    type: files
-    include: ["logs/*.log"]
-stages:
-  - type: parse
-    format: apache_combined
-  - type: validate
-  - type: privacy
-sinks:
-  - id: pg
-    type: postgres
-    connection: ${url}
-    tls: { mode: disable }
-    schema: ${schema}
-`);
+  writeFileSync(join(dir, 'p.yaml'), logPipeline({ name: 'pgserve', format: 'apache_combined', stages: ['validate', 'privacy'], sinks: pgSinkYaml(url, schema) }));
   writeFileSync(join(dir, 'roles.yaml'), `roles:
   status_ok:
     extends: analyst

@@ -4,11 +4,10 @@
  * of the file are reported together.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
 import { ConfigInvalid, type TributaryError } from '../../core/errors.js';
 import { combineProblems } from '../../config/load-config.js';
 import { mapZodIssues } from '../../config/map-zod-issues.js';
-import { createYamlSourceMap } from '../../config/yaml-source-map.js';
+import { parseYamlText } from '../../config/parse-yaml-text.js';
 import { BUILTIN_ROLES, isBuiltinRole } from './builtin-roles.js';
 import type { Permission } from '../identity/identity.js';
 import type { DatasetGrant, Role } from './role.js';
@@ -24,15 +23,9 @@ const NO_COMPONENTS = { sources: [], stages: [], sinks: [] } as const;
  * role reusing a built-in name.
  */
 export function parseRolesText(text: string, file: string): RoleSet {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw combineProblems(file, doc.errors.map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      return ConfigInvalid({ file, line, path: '(syntax)', reason: `YAML syntax error at column ${col}: ${e.message}` }, e);
-    }));
-  }
-  const sourceMap = createYamlSourceMap(doc, lineCounter);
+  const parsedYaml = parseYamlText(text, file);
+  if (!parsedYaml.ok) throw combineProblems(file, parsedYaml.problems);
+  const { doc, sourceMap } = parsedYaml;
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   const parsed = RolesFileConfig.safeParse(data);
   const problems: TributaryError[] = parsed.success ? [] : mapZodIssues(parsed.error.issues, { file, registry: NO_COMPONENTS, schema: RolesFileConfig, data, sourceMap });

@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import type { TributaryError } from '../../core/errors.js';
 import { ServerConfigInvalid as ConfigInvalid } from '../errors.js';
 import { ConfigEnvMissing, ConfigPlaintextSecret } from '../../config/config-errors.js';
@@ -14,7 +13,7 @@ import { formatPath } from '../../config/config-path.js';
 import { deepFreeze } from '../../config/deep-freeze.js';
 import { combineProblems } from '../../config/load-config.js';
 import { substitutePlaceholders } from '../../config/placeholders.js';
-import { createYamlSourceMap } from '../../config/yaml-source-map.js';
+import { parseYamlText } from '../../config/parse-yaml-text.js';
 import { ServerConfigFile } from './server-config.js';
 
 /** A loaded server configuration. */
@@ -26,15 +25,9 @@ export interface LoadedServerConfig {
 
 /** Parses `text` (from `file`); throws the problem, or `TRB_CONFIG_ISSUES` listing all of them. */
 export function loadServerConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedServerConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw combineProblems(file, doc.errors.map((e) => {
-      const { line, col } = lineCounter.linePos(e.pos[0]);
-      return ConfigInvalid({ file, line, path: '(syntax)', reason: `YAML syntax error at column ${col}: ${e.message}` }, e);
-    }));
-  }
-  const map = createYamlSourceMap(doc, lineCounter);
+  const parsedYaml = parseYamlText(text, file, ({ file: f, line, path, reason }, cause) => ConfigInvalid({ file: f, line, path, reason }, cause));
+  if (!parsedYaml.ok) throw combineProblems(file, parsedYaml.problems);
+  const { doc, sourceMap: map } = parsedYaml;
   const problems: TributaryError[] = substitutePlaceholders(doc, env).map((p) => p.kind === 'env_missing'
     ? ConfigEnvMissing({ file, line: map.locate(p.path).line, path: formatPath(p.path), variable: p.variable })
     : ConfigInvalid({ file, line: map.locate(p.path).line, path: formatPath(p.path), reason: p.reason }));

@@ -24,6 +24,8 @@ export class PgMatchValues implements MatchValueSink, MatchSql {
 
   /** Creates the (empty) temporary table on `client` (replacing one left by an earlier plan on the same session). */
   static async create(client: pg.Client): Promise<PgMatchValues> {
+    // A failing statement's bound values (which may be the address) are then not quoted in the server log.
+    await client.query('SET log_parameter_max_length_on_error = 0');
     await client.query(`DROP TABLE IF EXISTS pg_temp.${TABLE}`);
     await client.query(`CREATE TEMP TABLE ${TABLE} (k text NOT NULL, v text NOT NULL)`);
     return new PgMatchValues(client);

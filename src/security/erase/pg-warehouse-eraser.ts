@@ -4,7 +4,9 @@
  * schema are examined with their own columns; the person's rows are deleted from all of them in ONE
  * transaction (a DELETE on a day-partitioned table reaches every partition), and the partitions and
  * tables that lost rows are then rewritten with `VACUUM FULL`, so the deleted tuples' bytes leave
- * the table files too (the counterpart of the DuckDB warehouse's compaction).
+ * the table files too (the counterpart of the DuckDB warehouse's compaction), and their column
+ * statistics are recomputed. A marker file (as for DuckDB) makes an interrupted vacuum happen at
+ * the next erasure.
  *
  * The session is the sink's own (`connectPostgres`: the vault password, TLS as configured, UTC).
  */
@@ -133,7 +135,10 @@ export class PgWarehouseEraser {
     if (!compact || (todo.length === 0 && !this.compactionPending)) return { deleted, compacted: false };
     try {
       if (this.compactionPending) for (const l of await this.#leaves()) touched.add(l);
-      for (const t of [...touched].sort()) await this.client.query(`VACUUM (FULL) ${t}`);
+      // FULL rewrites the table file and its indexes without the dead tuples; ANALYZE replaces the
+      // column statistics (most common values, histogram bounds), which may quote the erased values.
+      for (const t of [...touched].sort()) await this.client.query(`VACUUM (FULL, ANALYZE) ${t}`);
+      for (const r of this.relations) if (todo.includes(r) || this.compactionPending) await this.client.query(`ANALYZE ${r.from}`);
       await rm(compactionMarker(this.target.markerBase), { force: true });
       await fsyncDir(dirname(this.target.markerBase));
     } catch (err) {

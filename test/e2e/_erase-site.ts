@@ -35,8 +35,15 @@ function personLines(): string[] {
   ];
 }
 
-/** A pipeline file: parse, validate, dedupe, then `stages`; lake and duckdb sinks; data in ./data. */
-export const pipeline = (name: string, stages: string, engine = ''): string => `name: ${name}
+/** The default sinks of {@link pipeline}: a lake and a DuckDB warehouse. */
+const LAKE_AND_DUCKDB = `  - id: lake
+    type: lake
+  - id: warehouse
+    type: duckdb
+`;
+
+/** A pipeline file: parse, validate, dedupe, then `stages`; `sinks` (default lake and duckdb); data in ./data. */
+export const pipeline = (name: string, stages: string, engine = '', sinks = LAKE_AND_DUCKDB): string => `name: ${name}
 data_dir: ./data
 sources:
   - id: access
@@ -48,17 +55,19 @@ stages:
   - type: validate
   - type: dedupe
 ${stages}sinks:
-  - id: lake
-    type: lake
-  - id: warehouse
-    type: duckdb
-${engine}`;
+${sinks}${engine}`;
 
 /** A prepared workspace; `offsets` are the byte offsets of the person's lines (their rows' source_offset). */
 export interface Site { readonly dir: string; readonly file: string; readonly data: string; readonly offsets: readonly number[]; cleanup(): void }
 
+/** Other sinks than the default, and a step before the first run (such as storing a secret the sinks use). */
+export interface SiteOptions {
+  readonly sinks?: string;
+  readonly prepare?: (dir: string) => Promise<void>;
+}
+
 /** A workspace with the generated log plus the person's lines, run once with `stages`. */
-export async function site(name: string, stages: string, engine = ''): Promise<Site> {
+export async function site(name: string, stages: string, engine = '', opts: SiteOptions = {}): Promise<Site> {
   const ws = workspace(`trb-erase-${name}-`);
   mkdirSync(join(ws.dir, 'logs'));
   const log = join(ws.dir, 'logs', 'access.log');
@@ -72,7 +81,8 @@ export async function site(name: string, stages: string, engine = ''): Promise<S
     pos += l.length + 1;
   }
   const file = join(ws.dir, 'p.yaml');
-  writeFileSync(file, pipeline(name, stages, engine));
+  writeFileSync(file, pipeline(name, stages, engine, opts.sinks));
+  await opts.prepare?.(ws.dir);
   const run = await runJson(file);
   assert.equal(run.summary.status, 'succeeded', run.stderr);
   return { dir: ws.dir, file, data: join(ws.dir, 'data'), offsets, cleanup: ws.cleanup };

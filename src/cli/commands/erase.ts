@@ -44,7 +44,7 @@ export function registerErase(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
     .option('--json', 'print the report as JSON')
     .option('--data-dir <dir>', 'override the data directory')
-    .option('--no-compact', 'skip rewriting the warehouse file (faster; deleted rows\' bytes stay in it until the next erase)')
+    .option('--no-compact', 'skip rewriting the warehouse file (DuckDB) or VACUUM FULL of the touched partitions (PostgreSQL); deleted rows\' bytes stay until the next erase')
     .addHelpText('after', [
       '',
       'Examples:',

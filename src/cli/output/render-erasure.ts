@@ -31,8 +31,11 @@ export function renderErasure(r: ErasureReport): string {
   for (const w of r.warehouses) {
     out.push(`  warehouse      ${w.path}${w.exists ? '' : ' (does not exist yet)'}`);
     for (const t of w.tables) out.push(`    ${t.table.padEnd(16)} ${n(r.applied ? t.deleted : t.matched)} of ${n(t.rows)} rows ${verb}${by(t.byColumn)}`);
-    if (w.compaction === 'done') out.push('    compacted: the file was rewritten without the deleted rows\' bytes');
-    if (w.compaction === 'pending') out.push(pc.yellow('    compaction pending: deleted rows\' bytes remain in the file until `tributary erase` compacts it'));
+    const pg = w.path.startsWith('postgres://');
+    if (w.compaction === 'done') out.push(pg ? '    vacuumed: VACUUM (FULL, ANALYZE) rewrote the touched partitions without the deleted rows\' bytes'
+      : '    compacted: the file was rewritten without the deleted rows\' bytes');
+    if (w.compaction === 'pending') out.push(pc.yellow(pg ? '    vacuum pending: deleted rows\' bytes remain in the table files until `tributary erase` vacuums them'
+      : '    compaction pending: deleted rows\' bytes remain in the file until `tributary erase` compacts it'));
   }
   out.push(`  lake           ${n(r.totals.lakeFiles)} file(s) hold ${n(r.totals.lakeRows)} of the person's row(s)`);
   for (const f of r.lake) {

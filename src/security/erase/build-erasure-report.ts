@@ -68,7 +68,11 @@ function notes(i: ReportInput, warehouses: readonly WarehouseResult[]): string[]
   for (const w of warehouses) {
     if (!w.exists) out.push(`Warehouse ${w.path} (sink \`${w.sink}\`) does not exist yet: nothing to erase there.`);
     if (w.unexamined.length > 0) out.push(`Warehouse ${w.path}: tables ${w.unexamined.join(', ')} have identifying columns but are not written by Tributary's sinks: not examined.`);
-    if (w.compaction === 'pending') out.push(`Warehouse ${w.path}: rows are deleted but their bytes stay in the file until it is compacted: run \`tributary erase\` again without --no-compact.`);
+    if (w.compaction === 'pending') {
+      out.push(w.path.startsWith('postgres://')
+        ? `Warehouse ${w.path}: rows are deleted but their bytes stay in the table files until they are vacuumed (VACUUM FULL, i.e. compacted): run \`tributary erase\` again without --no-compact.`
+        : `Warehouse ${w.path}: rows are deleted but their bytes stay in the file until it is compacted: run \`tributary erase\` again without --no-compact.`);
+    }
   }
   for (const l of plan.lakes) {
     if (l.eraser.missing.length > 0) out.push(`Lake sink \`${l.eraser.target.sink}\`: ${plural(l.eraser.missing.length, 'file')} in the manifest are missing on disk (${l.eraser.missing.slice(0, 3).join(', ')}).`);

@@ -24,17 +24,19 @@ export interface WarehouseTableResult extends RelationCounts {
   readonly deleted: number;
 }
 
-/** One warehouse (a `duckdb` sink). */
+/** One warehouse (a `duckdb` or `postgres` sink). */
 export interface WarehouseResult {
   readonly sink: string;
+  /** The DuckDB file, or `postgres://host:port/database#schema`. */
   readonly path: string;
-  /** False when the file does not exist yet (nothing to erase). */
+  /** False when the file (PostgreSQL: the schema) does not exist yet (nothing to erase). */
   readonly exists: boolean;
   readonly tables: readonly WarehouseTableResult[];
   /** Other tables with identifying columns, not examined (not written by Tributary's sinks). */
   readonly unexamined: readonly string[];
   /**
-   * `done`: the file was rewritten without the deleted rows' bytes; `pending`: rows are deleted but
+   * `done`: the file was rewritten without the deleted rows' bytes (PostgreSQL: the touched
+   * partitions were rewritten by `VACUUM (FULL, ANALYZE)`); `pending`: rows are deleted but
    * their bytes may remain in the file until the next `tributary erase` (compaction skipped or
    * interrupted); `not_needed`: nothing was deleted.
    */

@@ -1,6 +1,7 @@
 /**
- * One erasure over the stores of one pipeline, on a private in-memory DuckDB: warehouses are
- * ATTACHed, lake files read with `read_parquet`. `plan()` finds and counts the person's rows
+ * One erasure over the stores of one pipeline, on a private in-memory DuckDB: DuckDB warehouses
+ * are ATTACHed, lake files read with `read_parquet`; PostgreSQL warehouses are examined on their
+ * own session, with the same match values mirrored into a temporary table there. `plan()` finds and counts the person's rows
  * everywhere (and scans bronze) without changing anything; `apply()` then deletes and rewrites.
  * Runs under the pipeline's run lock, so no run writes meanwhile.
  */
@@ -9,16 +10,19 @@ import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BronzeReader } from '../../core/component.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
-import { connectUtc, toJsonSafe } from '../../sinks/_shared/duckdb-values.js';
+import { connectUtc, isoFromMicros, toJsonSafe } from '../../sinks/_shared/duckdb-values.js';
 import { quoteLiteral } from '../../sinks/_shared/sql.js';
 import { loadDuckdbCrypto, requireDuckdbEncryption } from '../crypto/duckdb-encryption.js';
 import type { DataKeys } from '../vault/data-keys.js';
 import type { EraseRelation } from './erase-relation.js';
 import type { ErasureTargets } from './erasure-targets.js';
 import { LakeEraser, rewriteLakeFiles, type LakeFileRelation } from './lake-eraser.js';
-import { MatchValues } from './match-values.js';
+import { MatchValues, type MatchSql, type MatchValueSink } from './match-values.js';
+import { PgMatchValues } from './pg-match-values.js';
+import { PgWarehouseEraser, pgWarehouseLabel } from './pg-warehouse-eraser.js';
 import { countRelation, relationPredicate, type RelationCounts, type RelationPredicate } from './relation-predicate.js';
 import { scanBronze, type BronzeScan } from './scan-bronze.js';
+import { duckdbReader, type RowReader } from './row-reader.js';
 import { findVisitorIds, scanRelation } from './scan-relation.js';
 import type { SubjectIdentifiers } from './subject-identifiers.js';
 import { TokenOpener } from './token-opener.js';
@@ -51,7 +55,7 @@ export interface Examined {
 
 /** Everything `plan()` found. Nothing has changed yet. */
 export interface ErasurePlan {
-  readonly warehouses: readonly { readonly eraser: WarehouseEraser | null; readonly sink: string; readonly path: string; readonly tables: readonly (Examined & { readonly table: string })[] }[];
+  readonly warehouses: readonly { readonly eraser: WarehouseEraser | PgWarehouseEraser | null; readonly sink: string; readonly path: string; readonly tables: readonly (Examined & { readonly table: string })[] }[];
   readonly lakes: readonly { readonly eraser: LakeEraser; readonly files: readonly (Examined & { readonly rel: LakeFileRelation })[] }[];
   /** Distinct visitor ids recognised as the person's (ip subjects). */
   readonly visitorIds: number;
@@ -68,7 +72,7 @@ export class ErasureSession {
   readonly #ctx: SessionContext;
   readonly #db: DuckDBInstance;
   readonly #conn: DuckDBConnection;
-  readonly #warehouses: { sink: string; path: string; eraser: WarehouseEraser | null }[] = [];
+  readonly #warehouses: { sink: string; path: string; eraser: WarehouseEraser | PgWarehouseEraser | null }[] = [];
   readonly #lakes: LakeEraser[] = [];
 
   private constructor(ctx: SessionContext, db: DuckDBInstance, conn: DuckDBConnection) {
@@ -96,6 +100,9 @@ export class ErasureSession {
       for (const [i, w] of warehouses.entries()) {
         s.#warehouses.push({ sink: w.sink, path: w.path, eraser: existsSync(w.path) ? await WarehouseEraser.attach(conn, w, `trb_wh_${i}`) : null });
       }
+      for (const [i, w] of ctx.targets.pgWarehouses.entries()) {
+        s.#warehouses.push({ sink: w.sink, path: pgWarehouseLabel(w), eraser: await PgWarehouseEraser.open(w, `trb_pg_${i}`) });
+      }
       for (const [i, l] of lakes.entries()) {
         const parquetKey = l.encryptionKey === undefined ? undefined : `trb_erase_lake_${i}`;
         if (parquetKey !== undefined) await conn.run(`PRAGMA add_parquet_key(${quoteLiteral(parquetKey)}, ${quoteLiteral(l.encryptionKey!)})`);
@@ -114,11 +121,22 @@ export class ErasureSession {
     const { ids } = this.#ctx;
     const rels: EraseRelation[] = [...this.#warehouses.flatMap((w) => w.eraser?.relations ?? []), ...this.#lakes.flatMap((l) => l.relations)];
     const values = await MatchValues.create(this.#conn);
-    for (const [column, v] of Object.entries(ids.exact)) await values.add(`*:${column}`, v);
-    await values.add('*:truncated', ids.truncated);
-    if (ids.linePattern !== undefined) await values.setPattern(ids.linePattern);
+    // Each relation is read and matched on its own engine: DuckDB, or its PostgreSQL warehouse's session.
+    const on = new Map<string, { reader: RowReader; values: MatchValueSink & MatchSql }>();
+    const stores: (MatchValues | PgMatchValues)[] = [values];
+    for (const rel of rels) on.set(rel.key, { reader: duckdbReader(this.#conn), values });
+    for (const w of this.#warehouses) {
+      if (!(w.eraser instanceof PgWarehouseEraser)) continue;
+      const pgValues = await PgMatchValues.create(w.eraser.client);
+      stores.push(pgValues);
+      for (const rel of w.eraser.relations) on.set(rel.key, { reader: w.eraser.reader, values: pgValues });
+    }
+    const everywhere = async (key: string, v: Iterable<string>): Promise<void> => { const list = [...v]; for (const st of stores) await st.add(key, list); };
+    for (const [column, v] of Object.entries(ids.exact)) await everywhere(`*:${column}`, v);
+    await everywhere('*:truncated', ids.truncated);
+    if (ids.linePattern !== undefined) for (const st of stores) await st.setPattern(ids.linePattern);
     const opener = new TokenOpener(this.#ctx.keys, this.#ctx.tokenDatasets);
-    for (const rel of rels) await scanRelation(this.#conn, rel, ids, values, opener);
+    for (const rel of rels) await scanRelation(on.get(rel.key)!.reader, rel, ids, on.get(rel.key)!.values, opener);
     let visitorIds = ids.exact.visitor_id.length;
     let visitorColumns = false;
     if (ids.subject.kind === 'ip') {
@@ -126,14 +144,15 @@ export class ErasureSession {
       const found = new Set<string>();
       for (const rel of rels) {
         visitorColumns ||= ['visitor_id', 'user_agent', 'ts'].every((c) => rel.columns.has(c));
-        for (const id of await findVisitorIds(this.#conn, rel, values, matcher, this.#ctx.visitorsBehindProxies) ?? []) found.add(id);
+        for (const id of await findVisitorIds(on.get(rel.key)!.reader, rel, on.get(rel.key)!.values, matcher, this.#ctx.visitorsBehindProxies) ?? []) found.add(id);
       }
-      await values.add('*:visitor_id', found);
+      await everywhere('*:visitor_id', found);
       visitorIds = found.size;
     }
     const examine = async <R extends EraseRelation>(rel: R): Promise<Examined & { rel: R }> => {
-      const pred = relationPredicate(rel, ids, values);
-      return { rel, pred, counts: await countRelation(this.#conn, rel, pred) };
+      const { reader, values: store } = on.get(rel.key)!;
+      const pred = relationPredicate(rel, ids, store);
+      return { rel, pred, counts: await countRelation(reader, rel, pred) };
     };
     const warehouses = [];
     for (const w of this.#warehouses) {
@@ -151,8 +170,8 @@ export class ErasureSession {
   }
 
   /**
-   * Deletes the planned rows from every warehouse (one transaction each, then compaction unless
-   * `compact` is false) and rewrites the planned lake files (one manifest swap). `changeId` names
+   * Deletes the planned rows from every warehouse (one transaction each, then compaction, or
+   * `VACUUM FULL` of the touched partitions on PostgreSQL, unless `compact` is false) and rewrites the planned lake files (one manifest swap). `changeId` names
    * the rewrite in file names and the manifest. Returns rows deleted per warehouse table
    * (`<sink>.<table>`), whether each warehouse was compacted, and old → new lake paths.
    */
@@ -177,7 +196,7 @@ export class ErasureSession {
 
   /** Detaches everything and stops the private DuckDB; removes its spill directory. Safe to call twice. */
   async close(): Promise<void> {
-    for (const w of this.#warehouses) await w.eraser?.detach();
+    for (const w of this.#warehouses) await (w.eraser instanceof PgWarehouseEraser ? w.eraser.close() : w.eraser?.detach());
     this.#warehouses.length = 0;
     try { this.#conn.disconnectSync(); } catch { /* already closed */ }
     try { this.#db.closeSync(); } catch { /* already closed */ }
@@ -189,13 +208,19 @@ export class ErasureSession {
     const segments = await this.#ctx.control.listBronze({ pipeline: this.#ctx.pipeline });
     const scan = await scanBronze(this.#ctx.bronze, segments, ids.linePattern);
     const timeRanges = new Map<string, { from: string; to: string } | null>();
-    const main = this.#warehouses.flatMap((w) => w.eraser?.relations.filter((r) => r.table === w.eraser?.target.table) ?? [])
-      .find((r) => ['ts', 'source_stream', 'source_offset'].every((c) => r.columns.has(c)));
+    const main = this.#warehouses.flatMap((w) => {
+      const e = w.eraser;
+      const table = e instanceof PgWarehouseEraser ? e.target.config.table : e?.target.table;
+      return (e?.relations ?? []).filter((r) => r.table === table).map((rel) => ({ rel, pg: e instanceof PgWarehouseEraser ? e.client : undefined }));
+    }).find(({ rel }) => ['ts', 'source_stream', 'source_offset'].every((c) => rel.columns.has(c)));
     for (const h of scan.hits) {
       if (!main) { timeRanges.set(h.objectKey, null); continue; }
-      const row = (await this.#conn.runAndReadAll(`SELECT min("ts"), max("ts") FROM ${main.from} WHERE "source_stream" = $1 AND "source_offset" >= $2 AND "source_offset" < $3`,
-        [h.stream, h.fromOffset, h.toOffset])).getRows()[0];
-      const [from, to] = (row ?? []).map((v) => toJsonSafe(v ?? null));
+      const sql = `SELECT min("ts"), max("ts") FROM ${main.rel.from} WHERE "source_stream" = $1 AND "source_offset" >= $2 AND "source_offset" < $3`;
+      const params = [h.stream, h.fromOffset, h.toOffset];
+      const row = main.pg
+        ? (await main.pg.query<unknown[]>({ text: sql, values: params, rowMode: 'array' })).rows[0]?.map((v) => (v instanceof Date ? isoFromMicros(BigInt(v.getTime()) * 1000n) : null))
+        : (await this.#conn.runAndReadAll(sql, params)).getRows()[0]?.map((v) => toJsonSafe(v ?? null));
+      const [from, to] = row ?? [];
       timeRanges.set(h.objectKey, typeof from === 'string' && typeof to === 'string' ? { from, to } : null);
     }
     return { ...scan, timeRanges };

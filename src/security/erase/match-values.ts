@@ -13,8 +13,22 @@ import { quoteIdent, quoteLiteral } from '../../sinks/_shared/sql.js';
 const TABLE = 'trb_erase_values';
 const PATTERN = 'trb_erase_line_pattern';
 
-/** The match-value table of one connection. */
-export class MatchValues {
+/** Files match values (see the module doc). */
+export interface MatchValueSink {
+  /** Files `values` under `key` (duplicates are harmless). Returns how many were added. */
+  add(key: string, values: Iterable<string>): Promise<number>;
+}
+
+/** The SQL conditions over filed values, in the dialect of the connection that holds them. */
+export interface MatchSql {
+  /** SQL true exactly when `column` matches the line pattern (never NULL), or null when no pattern is set. */
+  patternPredicate(column: string): string | null;
+  /** SQL true exactly when `column` holds a value filed under one of `keys` (never NULL), or null when none of the keys has values. */
+  inPredicate(column: string, keys: readonly string[]): string | null;
+}
+
+/** The match-value table of one DuckDB connection. */
+export class MatchValues implements MatchValueSink, MatchSql {
   readonly #conn: DuckDBConnection;
   readonly #counts = new Map<string, number>();
   #pattern = false;

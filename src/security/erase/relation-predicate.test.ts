@@ -10,60 +10,18 @@ import { after, before, describe, it } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { connectUtc } from '../../sinks/_shared/duckdb-values.js';
 import { quoteLiteral } from '../../sinks/_shared/sql.js';
-import { encryptField } from '../crypto/field-cipher.js';
 import { pseudonym } from '../../stages/privacy/pseudonym.js';
-import { VisitorIds } from '../../stages/sessions/visitor-id.js';
 import { stageSpecs } from '../../engine/stage-registry.js';
-import { MemoryDataKeys } from '../../../test/helpers/memory-data-keys.js';
+import { DAY1, DAY2, IP, keys, ps1, RAW, ROWS, TRUNCATING, v1, v2, vid } from '../../../test/helpers/erase-match-fixture.js';
 import { parseEraseSubject } from './erase-subject.js';
 import { relationColumns, type EraseRelation } from './erase-relation.js';
-import { readIdentifierPolicies, type IdentifierPolicies } from './identifier-policies.js';
+import { readIdentifierPolicies } from './identifier-policies.js';
 import { MatchValues } from './match-values.js';
 import { countRelation, relationPredicate } from './relation-predicate.js';
 import { findVisitorIds, scanRelation } from './scan-relation.js';
 import { resolveSubjectIdentifiers, type SubjectIdentifiers } from './subject-identifiers.js';
 import { TokenOpener } from './token-opener.js';
 import { VisitorMatcher } from './visitor-matcher.js';
-
-const IP = '203.0.113.7';
-const DAY1 = '2026-11-01';
-const DAY2 = '2026-11-02';
-const keys = new MemoryDataKeys();
-const ps1 = keys.rotate('pseudonyms', 'hmac');
-const ps2 = keys.rotate('pseudonyms', 'hmac');
-const v1 = keys.rotate('visitors', 'hmac');
-const v2 = keys.rotate('visitors', 'hmac');
-const field = keys.rotate('field', 'field');
-const fk = { name: 'field', version: 1, material: field.material };
-const vid = (k: Uint8Array, ip: string, ua: string | null, day: string): string => new VisitorIds(k).id(ip, ua, day);
-const TRUNCATING: IdentifierPolicies = {
-  clientIp: ['truncate'], truncations: [{ ipv4: 24, ipv6: 48 }], userAgent: [], pseudonymKeys: ['pseudonyms'], visitorKeys: ['visitors'], tokenDatasets: ['requests'], behindProxies: false, outputDatasets: [],
-};
-
-// [label, client_ip, x_forwarded_for, client_id, visitor_id, user_agent, day, person?]
-const ROWS: readonly (readonly [string, string | null, string | null, string | null, string | null, string | null, string, boolean])[] = [
-  ['raw', IP, null, null, null, 'UA-1', DAY1, true],
-  ['mapped', `::ffff:${IP}`, null, null, null, 'UA-1', DAY1, true],
-  ['pseudonym epoch 1', pseudonym(ps1.material, 1, 'client_ip', IP), null, null, null, 'UA-1', DAY1, true],
-  ['pseudonym epoch 2', pseudonym(ps2.material, 2, 'client_ip', IP), null, null, null, 'UA-1', DAY1, true],
-  ['token', encryptField(IP, fk, { dataset: 'requests', field: 'client_ip' }), null, null, null, 'UA-1', DAY1, true],
-  ['token of another address', encryptField('203.0.113.8', fk, { dataset: 'requests', field: 'client_ip' }), null, null, null, 'UA-1', DAY1, false],
-  ['token bound elsewhere', encryptField(IP, fk, { dataset: 'elsewhere', field: 'client_ip' }), null, null, null, 'UA-1', DAY1, false],
-  ['longer address', '203.0.113.70', null, null, null, 'UA-1', DAY1, false],
-  ['dropped ip, visitor id (key v1)', null, null, null, vid(v1.material, IP, 'UA-1', DAY1), 'UA-1', DAY1, true],
-  ['truncated ip, visitor id (key v2, day 2)', '203.0.113.0', null, null, vid(v2.material, IP, 'UA-2', DAY2), 'UA-2', DAY2, true],
-  ['truncated ip, a neighbour', '203.0.113.0', null, null, vid(v1.material, '203.0.113.99', 'UA-1', DAY1), 'UA-1', DAY1, false],
-  ['truncated ip, no visitor id', '203.0.113.0', null, null, null, 'UA-1', DAY1, false],
-  ['via proxy', '198.51.100.1', `10.0.0.1, ${IP}`, null, null, 'UA-1', DAY1, true],
-  ['client_id', '198.51.100.2', null, pseudonym(ps1.material, 1, 'client_ip', IP), null, 'UA-1', DAY1, true],
-  ['nothing at all', null, null, null, null, null, DAY1, false],
-];
-const RAW: readonly (readonly [string | null, boolean])[] = [
-  [`${IP} - - [01/Nov/2026:00:00:01 +0000] "GET / HTTP/1.1" 999 1`, true],
-  [encryptField(`${IP} - - "junk"`, fk, { dataset: 'quarantine', field: 'raw' }), true],
-  ['203.0.113.70 - - "junk"', false],
-  [null, false],
-];
 
 let db: DuckDBInstance;
 let conn: DuckDBConnection;

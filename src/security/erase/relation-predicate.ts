@@ -5,7 +5,8 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { identifyingColumns, type EraseRelation, type IdentifyingColumn } from './erase-relation.js';
-import type { MatchValues } from './match-values.js';
+import type { MatchSql } from './match-values.js';
+import { asReader, type RowReader } from './row-reader.js';
 import type { SubjectIdentifiers } from './subject-identifiers.js';
 
 /** The row conditions of one relation. Every condition is a never-NULL boolean SQL expression. */
@@ -30,7 +31,7 @@ export interface RelationCounts {
 }
 
 /** Builds the predicate of `rel` from the values filed so far (call after every scan is done). */
-export function relationPredicate(rel: EraseRelation, ids: SubjectIdentifiers, values: MatchValues): RelationPredicate {
+export function relationPredicate(rel: EraseRelation, ids: SubjectIdentifiers, values: MatchSql): RelationPredicate {
   const byColumn: { column: IdentifyingColumn; sql: string }[] = [];
   for (const column of identifyingColumns(rel)) {
     const parts = [values.inPredicate(column, [`*:${column}`, `${rel.key}:${column}`])];
@@ -43,10 +44,11 @@ export function relationPredicate(rel: EraseRelation, ids: SubjectIdentifiers, v
   return { byColumn, match, shared: truncated === null ? null : `(${truncated} AND NOT ${match})` };
 }
 
-/** Counts `rel`'s rows under `p` in one scan. */
-export async function countRelation(conn: DuckDBConnection, rel: EraseRelation, p: RelationPredicate): Promise<RelationCounts> {
+/** Counts `rel`'s rows under `p` in one scan (the SQL is valid in DuckDB and PostgreSQL). */
+export async function countRelation(conn: DuckDBConnection | RowReader, rel: EraseRelation, p: RelationPredicate): Promise<RelationCounts> {
   const cols = [`count(*) FILTER (WHERE ${p.match})`, `count(*) FILTER (WHERE ${p.shared ?? 'false'})`, ...p.byColumn.map((c) => `count(*) FILTER (WHERE ${c.sql})`)];
-  const row = (await conn.runAndReadAll(`SELECT count(*), ${cols.join(', ')} FROM ${rel.from}`)).getRows()[0] ?? [];
+  let row: readonly unknown[] = [];
+  for await (const chunk of asReader(conn).rows(`SELECT count(*), ${cols.join(', ')} FROM ${rel.from}`)) row = chunk[0] ?? row;
   const n = (i: number): number => Number(row[i] ?? 0);
   return {
     rows: n(0), matched: n(1), shared: n(2),

@@ -8,17 +8,17 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isFieldToken } from '../crypto/field-cipher.js';
 import { quoteIdent } from '../../sinks/_shared/sql.js';
 import type { EraseRelation } from './erase-relation.js';
-import type { MatchValues } from './match-values.js';
+import type { MatchSql, MatchValueSink } from './match-values.js';
+import { asReader, type RowReader } from './row-reader.js';
 import type { SubjectIdentifiers } from './subject-identifiers.js';
 import type { TokenOpener } from './token-opener.js';
 import type { VisitorMatcher } from './visitor-matcher.js';
 
-const PSEUDONYM_SQL = "'ps[1-9][0-9]*_[0-9a-f]{24}'";
+const PSEUDONYM_RE = 'ps[1-9][0-9]*_[0-9a-f]{24}';
 
 /** Streams the first column of `sql` as strings (nulls skipped), without materialising the result. */
-async function* column(conn: DuckDBConnection, sql: string): AsyncIterable<string> {
-  const res = await conn.stream(sql);
-  for await (const rows of res.yieldRows()) for (const row of rows) if (typeof row[0] === 'string') yield row[0];
+async function* column(reader: RowReader, sql: string): AsyncIterable<string> {
+  for await (const rows of reader.rows(sql)) for (const row of rows) if (typeof row[0] === 'string') yield row[0];
 }
 
 /**
@@ -28,9 +28,11 @@ async function* column(conn: DuckDBConnection, sql: string): AsyncIterable<strin
  * nothing for a `--visitor` subject. Returns how many values matched.
  */
 export async function scanRelation(
-  conn: DuckDBConnection, rel: EraseRelation, ids: SubjectIdentifiers, values: MatchValues, opener: TokenOpener,
+  conn: DuckDBConnection | RowReader, rel: EraseRelation, ids: SubjectIdentifiers, values: MatchValueSink, opener: TokenOpener,
 ): Promise<number> {
   if (ids.subject.kind !== 'ip') return 0;
+  const reader = asReader(conn);
+  const sql = reader.dialect;
   let matched = 0;
   const fields: readonly [string, (v: string) => boolean][] = [['client_ip', ids.matchesAddress], ['x_forwarded_for', ids.matchesAddressList]];
   for (const [field, test] of fields) {
@@ -38,7 +40,7 @@ export async function scanRelation(
     const c = quoteIdent(field);
     const found: string[] = [];
     // Pseudonyms never equal an address; skip them in the scan (they are matched exactly).
-    for await (const v of column(conn, `SELECT DISTINCT ${c} FROM ${rel.from} WHERE ${c} IS NOT NULL AND NOT regexp_full_match(${c}, ${PSEUDONYM_SQL})`)) {
+    for await (const v of column(reader, `SELECT DISTINCT ${c} FROM ${rel.from} WHERE ${c} IS NOT NULL AND NOT ${sql.fullMatch(c, PSEUDONYM_RE)}`)) {
       const plain = isFieldToken(v) ? await opener.open(v, field, rel.datasets) : v;
       if (plain !== undefined && test(plain)) found.push(v);
     }
@@ -47,7 +49,7 @@ export async function scanRelation(
   if (rel.columns.has('raw') && ids.linePattern !== undefined) {
     const pattern = new RegExp(ids.linePattern, 'i');
     const found: string[] = [];
-    for await (const v of column(conn, `SELECT "raw" FROM ${rel.from} WHERE starts_with("raw", 'enc:v1:')`)) {
+    for await (const v of column(reader, `SELECT "raw" FROM ${rel.from} WHERE ${sql.startsWith('"raw"', 'enc:v1:')}`)) {
       const plain = await opener.open(v, 'raw', rel.datasets);
       if (plain !== undefined && pattern.test(plain)) found.push(v);
     }
@@ -65,8 +67,9 @@ export async function scanRelation(
  * lacks `visitor_id`, `user_agent` or `ts`, or there is nothing to compute with (no visitor key).
  */
 export async function findVisitorIds(
-  conn: DuckDBConnection, rel: EraseRelation, values: MatchValues, matcher: VisitorMatcher, everyRow = false,
+  conn: DuckDBConnection | RowReader, rel: EraseRelation, values: MatchSql, matcher: VisitorMatcher, everyRow = false,
 ): Promise<Set<string> | undefined> {
+  const reader = asReader(conn);
   if (!['visitor_id', 'user_agent', 'ts'].every((c) => rel.columns.has(c)) || !matcher.usable) return undefined;
   const could: string[] = [];
   if (rel.columns.has('client_ip')) {
@@ -75,11 +78,11 @@ export async function findVisitorIds(
   }
   if (rel.columns.has('client_id')) could.push(values.inPredicate('client_id', ['*:client_id']) ?? 'false');
   const where = everyRow || could.length === 0 ? 'true' : could.join(' OR ');
-  const res = await conn.stream(`SELECT DISTINCT "visitor_id", "user_agent", strftime(CAST("ts" AS TIMESTAMP), '%Y-%m-%d') FROM ${rel.from} ` +
+  const rows = reader.rows(`SELECT DISTINCT "visitor_id", "user_agent", ${reader.dialect.utcDay('"ts"')} FROM ${rel.from} ` +
     `WHERE "visitor_id" IS NOT NULL AND "ts" IS NOT NULL AND (${where})`);
   const found = new Set<string>();
-  for await (const rows of res.yieldRows()) {
-    for (const [id, agent, day] of rows) {
+  for await (const chunk of rows) {
+    for (const [id, agent, day] of chunk) {
       if (typeof id === 'string' && typeof day === 'string' && matcher.matches(id, typeof agent === 'string' ? agent : null, day)) found.add(id);
     }
   }

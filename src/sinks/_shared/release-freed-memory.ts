@@ -8,7 +8,7 @@
  * after a "bulk deallocation" larger than `allocator_bulk_deallocation_flush_threshold`
  * (default 512 MiB, never reached by a sink's commit); at 0 it trims after every one. Measured on
  * the 1M-line bench pipeline: peak RSS 845 → 565 MB with no measurable throughput cost
- * (docs/benchmarks.md, "Why memory was above 600 MB").
+ * (docs/benchmarks.md, "Memory: bounded below 600 MB").
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 

@@ -12,6 +12,7 @@ import type { CommittedFile, Logger, OutputDataset, Sink, SinkBatch, SinkContext
 import type { Rejection, WriteResult } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { isTributaryError } from '../../core/errors.js';
+import { releaseFreedMemory } from '../_shared/release-freed-memory.js';
 import { connectUtc, messageOf } from '../_shared/duckdb-values.js';
 import { loadDuckdbCrypto, requireDuckdbEncryption } from '../../security/crypto/duckdb-encryption.js';
 import { SinkCommitFailed, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
@@ -86,6 +87,8 @@ export class DuckdbSink implements Sink {
         await this.#conn.run('SET temp_file_encryption = true');
       }
       if (this.#config.memory_limit !== undefined) await this.#conn.run(`SET memory_limit = ${quoteLiteral(this.#config.memory_limit)}`);
+      // Return what the CSV scan, insert and checkpoint free to the OS (outside memory_limit).
+      await releaseFreedMemory(this.#conn);
       if (this.#config.threads !== undefined) await this.#conn.run(`SET threads = ${this.#config.threads}`);
       await ensureWarehouse(this.#conn, this.#schema, this.#config.table, this.#config.quarantine_table);
       for (const o of this.#outputs) await ensureDatasetTable(this.#conn, o.schema, o.dataset);

@@ -11,6 +11,7 @@ import type { CommittedFile, Logger, Sink, SinkBatch, SinkContext, SinkLocation 
 import type { WriteResult } from '../../core/outcome.js';
 import type { RecordSchema } from '../../core/record.js';
 import { isTributaryError } from '../../core/errors.js';
+import { releaseFreedMemory } from '../_shared/release-freed-memory.js';
 import { connectUtc, messageOf } from '../_shared/duckdb-values.js';
 import { loadDuckdbCrypto, requireDuckdbEncryption } from '../../security/crypto/duckdb-encryption.js';
 import { SinkCommitFailed, SinkOpenFailed, SinkState, SinkWriteFailed } from '../_shared/errors.js';
@@ -94,6 +95,8 @@ export class LakeSink implements Sink {
       await this.#conn.run('SET preserve_insertion_order = false');
       // Bounded memory whatever the commit size: DuckDB spills to the lake's own temp directory.
       await this.#conn.run(`SET memory_limit = '${this.#memoryLimit.replace(/'/g, "''")}'`);
+      // Return what the Parquet writer frees to the OS (its buffers live outside memory_limit).
+      await releaseFreedMemory(this.#conn);
       await this.#conn.run(`SET temp_directory = '${join(this.#layout.root, '.tmp').replace(/'/g, "''")}'`);
       if (key !== undefined) {
         await loadDuckdbCrypto(this.#conn);

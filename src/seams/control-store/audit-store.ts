@@ -71,6 +71,15 @@ export interface AuditStore {
    * head and calls `build` again). Returns the stored row.
    */
   append(build: (head: AuditHead | undefined) => AuditEntryDraft): Promise<AuditEntryRow>;
+  /**
+   * Appends several entries in ONE transaction (group commit): `build(head)` is called with the last
+   * entry and returns the drafts in order, the first chained to `head` and each later one to the
+   * draft before it; they are stored with `seq = head.seq + 1, head.seq + 2, ...`. All are stored or
+   * none (an unstorable draft fails the whole batch). Serialised with `append` and other batches
+   * exactly like `append` (a lost race re-reads the head and calls `build` again). Returns the
+   * stored rows in seq order; an empty list stores nothing and returns `[]`.
+   */
+  appendBatch(build: (head: AuditHead | undefined) => readonly AuditEntryDraft[]): Promise<readonly AuditEntryRow[]>;
   /** Entries matching `q`. */
   list(q?: AuditQuery): Promise<readonly AuditEntryRow[]>;
   /** The last entry, or undefined. */

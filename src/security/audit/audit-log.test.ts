@@ -159,6 +159,7 @@ describe('audit log: failures never stall the caller', () => {
       list: (q) => inner.list(q), head: () => inner.head(), count: () => inner.count(),
       putAnchor: (a) => inner.putAnchor(a), listAnchors: () => inner.listAnchors(),
       append: async (build) => { await gate; return inner.append(build); },
+      appendBatch: async (build) => { await gate; return inner.appendBatch(build); },
       release,
     };
   }

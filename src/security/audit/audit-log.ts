@@ -50,7 +50,8 @@ interface Pending {
   readonly key: DataKey;
   /** True when it must not be written any more (a fail-closed privileged record that timed out). */
   readonly abandoned: () => boolean;
-  readonly done: (err?: unknown) => void;
+  readonly written: () => void;
+  readonly failed: (err: unknown) => void;
 }
 
 /** A promise with its resolve and reject (Node 20 has no `Promise.withResolvers`). */
@@ -124,7 +125,7 @@ export class AuditLog implements AuditTrail {
       timer = setTimeout(() => { timedOut = true; reject(new Error(`not confirmed within ${this.#timeoutMs} ms`)); }, this.#timeoutMs);
     });
     timeout.catch(() => undefined);
-    const work = this.#write(event, strict, () => strict && timedOut, strict ? timeout : undefined, queued.resolve);
+    const work = this.#write(event, () => strict && timedOut, strict ? timeout : undefined, queued.resolve);
     try {
       await Promise.race([work, timeout]);
     } catch (err) {
@@ -168,8 +169,12 @@ export class AuditLog implements AuditTrail {
     return this.#keys.current(AUDIT_KEY.name, AUDIT_KEY.kind, { create: true });
   }
 
-  /** Queues the entry of `event` (waiting for room when the queue is full) and resolves once it is written. */
-  async #write(event: AuditEvent, strict: boolean, abandoned: () => boolean, giveUp: Promise<never> | undefined, onQueued: () => void): Promise<void> {
+  /**
+   * Queues the entry of `event` (waiting for room while the queue is full; `giveUp` rejecting ends
+   * that wait) and resolves once it is written. `abandoned()` turning true drops it before its
+   * transaction starts.
+   */
+  async #write(event: AuditEvent, abandoned: () => boolean, giveUp: Promise<never> | undefined, onQueued: () => void): Promise<void> {
     const fields: Fields = {
       actor: storableText(event.actor), action: storableText(event.action), target: storableText(event.target),
       outcome: storableText(event.outcome), requestId: storableText(event.requestId ?? randomUUID()),
@@ -184,12 +189,23 @@ export class AuditLog implements AuditTrail {
       }
       await (giveUp === undefined ? this.#room.promise : Promise.race([this.#room.promise, giveUp]));
     }
-    if (strict && abandoned()) throw new Error('abandoned after the timeout');
-    const written = deferred();
-    this.#pending.push({ fields, key, abandoned, done: (err) => (err === undefined ? written.resolve() : written.reject(err)) });
+    if (abandoned()) throw new Error('abandoned after the timeout');
+    const result = deferred();
+    this.#pending.push({ fields, key, abandoned, written: result.resolve, failed: result.reject });
     onQueued();
-    this.#writer ??= this.#drain().finally(() => { this.#writer = undefined; });
-    return written.promise;
+    this.#startWriter();
+    return result.promise;
+  }
+
+  /** Starts the writer loop unless it runs; restarts it if entries arrived as it was finishing. */
+  #startWriter(): void {
+    if (this.#writer !== undefined) return;
+    this.#writer = this.#drain()
+      .catch((err: unknown) => this.#log(`The audit writer stopped: ${reasonOf(err)}`))
+      .finally(() => {
+        this.#writer = undefined;
+        if (this.#pending.length > 0) this.#startWriter();
+      });
   }
 
   /** The writer loop: one transaction per batch until the queue is empty. */
@@ -201,7 +217,7 @@ export class AuditLog implements AuditTrail {
       if (this.#pending.length < this.#maxPending / 2) this.#fullReported = false;
       const batch = taken.filter((p) => {
         if (!p.abandoned()) return true;
-        p.done(new Error('abandoned after the timeout'));
+        p.failed(new Error('abandoned after the timeout'));
         return false;
       });
       if (batch.length > 0) await this.#writeBatch(batch);
@@ -217,12 +233,12 @@ export class AuditLog implements AuditTrail {
     try {
       rows = await this.#store.appendBatch((head) => chain(head, batch));
     } catch (err) {
-      if (batch.length === 1) batch[0]!.done(err);
+      if (batch.length === 1) batch[0]!.failed(err);
       else for (const p of batch) await this.#writeBatch([p]);
       return;
     }
     await this.#afterAppend(rows, batch);
-    for (const p of batch) p.done();
+    for (const p of batch) p.written();
   }
 
   async #afterAppend(rows: readonly AuditEntryRow[], batch: readonly Pending[]): Promise<void> {

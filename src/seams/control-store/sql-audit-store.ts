@@ -27,15 +27,17 @@ export class SqlAuditStore implements AuditStore {
   }
 
   /**
-   * One write transaction (SQLite: `BEGIN IMMEDIATE` under the file's process lock; PostgreSQL: the
-   * primary key on seq makes a concurrent writer of the same seqs fail, and the loser retries on the
-   * new head): read the head, build, insert every draft.
+   * One write transaction (SQLite: `BEGIN IMMEDIATE` under the file's process lock; PostgreSQL: a
+   * transaction-scoped advisory lock queues appenders, and the primary key on seq still backs it: a
+   * writer that lost a race on the same seqs retries on the new head): read the head, build, insert
+   * every draft.
    */
   async #appendMany(op: string, build: (head: AuditHead | undefined) => readonly AuditEntryDraft[]): Promise<readonly AuditEntryRow[]> {
     this.#o.assertOpen(op);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#o.run(op, () => this.#o.write(() => this.#o.db.transaction().execute(async (trx) => {
+          await this.#o.lockAuditAppends?.(trx);
           const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
           const head = last === undefined ? undefined : { seq: Number(last.seq), hash: String(last.hash) };
           const drafts = build(head);

@@ -3,6 +3,7 @@
  * order, concurrent writers, the JSONL mirror, anchors, key rotation, fail-closed and timeouts.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -10,6 +11,7 @@ import type { TestContext } from 'node:test';
 import { SecretValue } from '../../core/secret-value.js';
 import type { AuditEntryRow, AuditStore } from '../../seams/control-store/audit-store.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
+import { createSqliteControlStore } from '../../seams/control-store/sqlite/index.js';
 import { MemoryDataKeys } from '../../../test/helpers/memory-data-keys.js';
 import { STORE_ADAPTERS, type StoreAdapter } from '../../../test/helpers/control-stores.js';
 import { tmpDir } from '../../../test/helpers/tmp.js';
@@ -262,6 +264,41 @@ describe('audit log: failures never stall the caller', () => {
     const targets = (await store.list()).map((r) => r.target);
     assert.deepEqual(targets, Array.from({ length: 10 }, (_, i) => `t-${i}`), 'nothing dropped, arrival order kept, the refused privileged entry never written');
     assert.equal((await log.verify()).ok, true);
+  });
+
+  test('two processes recording concurrently into one SQLite file interleave their batches into one valid chain', async (t) => {
+    const dir = tmpDir(t, 'trb-audit-procs-');
+    const path = join(dir, 'control.db');
+    const key = { name: 'audit', kind: 'audit', version: 1, material: Buffer.alloc(32, 7), meta: {} } as const;
+    const keys = { current: async () => key, version: async () => key, all: async () => [key] };
+    const script = (w: number) => `
+      const { createSqliteControlStore } = await import(${JSON.stringify(new URL('../../seams/control-store/sqlite/index.ts', import.meta.url).href)});
+      const { AuditLog } = await import(${JSON.stringify(new URL('./audit-log.ts', import.meta.url).href)});
+      const s = createSqliteControlStore({ path: ${JSON.stringify(path)} });
+      await s.migrate();
+      const key = { name: 'audit', kind: 'audit', version: 1, material: Buffer.alloc(32, 7), meta: {} };
+      const keys = { current: async () => key, version: async () => key, all: async () => [key] };
+      const log = new AuditLog({ store: s.audit, keys, failClosed: true, anchorEvery: 50, mirrorPath: ${JSON.stringify(join(dir, 'audit.jsonl'))} });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => log.record({ actor: 'p${w}', action: 'sql.query', target: 'p${w}-' + i, outcome: 'ok' }, { privileged: true })));
+      await s.close();`;
+    const results = await Promise.all([1, 2].map((w) => new Promise<{ code: number | null; err: string }>((done) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(w)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+      child.on('close', (code) => done({ code, err }));
+    })));
+    for (const r of results) assert.equal(r.code, 0, r.err);
+    const store = createSqliteControlStore({ path });
+    t.after(() => store.close());
+    const rows = await store.audit.list();
+    for (const w of [1, 2]) {
+      assert.deepEqual(rows.filter((r) => r.actor === `p${w}`).map((r) => r.target), Array.from({ length: 200 }, (_, i) => `p${w}-${i}`));
+    }
+    const mirrored = mirrorRows(join(dir, 'audit.jsonl'));
+    assert.deepEqual(mirrored.map((r) => r.seq).sort((a, b) => a - b), rows.map((r) => r.seq), 'both mirrors hold every entry once');
+    const log = new AuditLog({ store: store.audit, keys, failClosed: false });
+    const r = await log.verify({ pageSize: 64 });
+    assert.deepEqual([r.ok, r.entries, r.anchors], [true, 400, 8]);
   });
 
   test('a sealed vault: the write fails like a broken store', async (t) => {

@@ -1,10 +1,11 @@
 /**
- * Audit log write throughput: `--n` concurrent `AuditLog.record()` calls (the way the SQL access
- * layer records every query under many clients) on a SQLite control store in a temp data dir, with
- * the JSONL mirror. Prints one JSON line: entries/s, wall time, how many records reported a write
- * failure or timeout, and whether the chain verifies afterwards.
+ * Audit log write throughput on a SQLite control store in a temp data dir, with the JSONL mirror:
+ * `--n` `AuditLog.record()` calls, all at once (default), or with `--clients C` from C clients that
+ * each record one entry at a time and wait for it (the way the SQL access layer audits every query
+ * of C concurrent HTTP clients). Prints one JSON line: entries/s, wall time, how many lines the log
+ * reported (write failures, timeouts, backpressure), and whether the chain verifies afterwards.
  *
- *   node --import tsx bench/audit-bench.ts [--n 5000] [--rounds 3]
+ *   node --import tsx bench/audit-bench.ts [--n 5000] [--rounds 3] [--clients 50]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ const arg = (name: string, def: string): string => {
 };
 const n = Number(arg('n', '5000'));
 const rounds = Number(arg('rounds', '3'));
+const clients = Number(arg('clients', '0'));
 
 /** One round on a fresh data dir; resolves with entries/s and what was reported. */
 async function round(): Promise<{ entriesPerSec: number; seconds: number; reported: number; ok: boolean }> {
@@ -30,10 +32,16 @@ async function round(): Promise<{ entriesPerSec: number; seconds: number; report
     const log = openAuditLog({ control, dataDir, keys: new MemoryDataKeys(), failClosed: false, log: () => { reported++; } });
     await log.record({ actor: 'bench', action: 'bench.start', target: 'warmup', outcome: 'ok' });
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: n }, (_, i) => log.record({
+    const one = (i: number): Promise<void> => log.record({
       actor: `api:key-${i % 50}`, action: 'sql.query', target: 'gold.daily_traffic', outcome: 'ok',
       details: { rows: i, ms: 3, sqlSha256: 'ab'.repeat(32) },
-    })));
+    });
+    if (clients > 0) {
+      let next = 0;
+      await Promise.all(Array.from({ length: clients }, async () => { while (next < n) await one(next++); }));
+    } else {
+      await Promise.all(Array.from({ length: n }, (_, i) => one(i)));
+    }
     await log.flush();
     const seconds = (performance.now() - t0) / 1000;
     const ok = (await log.verify()).ok && (await control.audit.count()) === n + 1;
@@ -47,4 +55,4 @@ async function round(): Promise<{ entriesPerSec: number; seconds: number; report
 const results = [];
 for (let r = 0; r < rounds; r++) results.push(await round());
 const best = Math.max(...results.map((r) => r.entriesPerSec));
-process.stdout.write(`${JSON.stringify({ n, rounds: results, bestEntriesPerSec: best })}\n`);
+process.stdout.write(`${JSON.stringify({ n, clients: clients || 'all at once', rounds: results, bestEntriesPerSec: best })}\n`);

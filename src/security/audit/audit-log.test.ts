@@ -3,7 +3,6 @@
  * order, concurrent writers, the JSONL mirror, anchors, key rotation, fail-closed and timeouts.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -15,6 +14,7 @@ import { createSqliteControlStore } from '../../seams/control-store/sqlite/index
 import { MemoryDataKeys } from '../../../test/helpers/memory-data-keys.js';
 import { STORE_ADAPTERS, type StoreAdapter } from '../../../test/helpers/control-stores.js';
 import { tmpDir } from '../../../test/helpers/tmp.js';
+import { runModuleScript } from '../../../test/helpers/run-module-script.js';
 import { AuditLog, type AuditLogOptions } from './audit-log.js';
 import type { AuditEvent } from './audit-trail.js';
 import { auditFailClosed, auditMirrorPath, openAuditLog } from './open-audit-log.js';
@@ -281,12 +281,7 @@ describe('audit log: failures never stall the caller', () => {
       const log = new AuditLog({ store: s.audit, keys, failClosed: true, anchorEvery: 50, mirrorPath: ${JSON.stringify(join(dir, 'audit.jsonl'))} });
       await Promise.all(Array.from({ length: 200 }, (_, i) => log.record({ actor: 'p${w}', action: 'sql.query', target: 'p${w}-' + i, outcome: 'ok' }, { privileged: true })));
       await s.close();`;
-    const results = await Promise.all([1, 2].map((w) => new Promise<{ code: number | null; err: string }>((done) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(w)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      child.on('close', (code) => done({ code, err }));
-    })));
+    const results = await Promise.all([1, 2].map((w) => runModuleScript(script(w))));
     for (const r of results) assert.equal(r.code, 0, r.err);
     const store = createSqliteControlStore({ path });
     t.after(() => store.close());

@@ -1,8 +1,9 @@
 /**
  * Persistence of the audit log inside the control store: an append-only sequence of entries and a
  * set of anchors. The chain and MAC arithmetic live in `security/audit`; this layer only makes
- * `append` atomic (the head read and the insert happen in one transaction, so two writers can never
- * both extend the same head) and offers reads. Both adapters pass the same contract suite.
+ * `append` and `appendBatch` atomic (the head read and the inserts happen in one transaction, so
+ * two writers can never both extend the same head) and offers reads. Both adapters pass the same
+ * contract suite.
  */
 
 /** An entry as the audit layer builds it, before the store assigns `seq`. */

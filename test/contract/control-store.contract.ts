@@ -475,6 +475,82 @@ export function describeControlStoreContract(name: string, factory: ControlStore
       assert.equal((await s.audit.listAnchors()).length, 2);
     });
 
+    test('appendBatch: one head read, consecutive seqs, rows round-trip; an empty batch stores nothing', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const heads: (AuditHead | undefined)[] = [];
+      const batch = (h: AuditHead | undefined, n: number, tag: string): AuditEntryDraft[] => {
+        heads.push(h);
+        const out: AuditEntryDraft[] = [];
+        let prev = h;
+        for (let i = 0; i < n; i++) {
+          const d = auditDraft(prev, i % 2 ? { details: null } : {}, tag);
+          out.push(d);
+          prev = { seq: (prev?.seq ?? 0) + 1, hash: d.hash };
+        }
+        return out;
+      };
+      assert.deepEqual(await s.audit.appendBatch((h) => batch(h, 0, 'e')), []);
+      assert.equal(await s.audit.count(), 0);
+      const first = await s.audit.appendBatch((h) => batch(h, 3, 'a'));
+      assert.deepEqual(first.map((r) => r.seq), [1, 2, 3]);
+      const single = await s.audit.append((h) => auditDraft(h, {}, 's'));
+      assert.equal(single.seq, 4);
+      const second = await s.audit.appendBatch((h) => batch(h, 2, 'b'));
+      assert.deepEqual(second.map((r) => [r.seq, r.prevHash]), [[5, 'h4-s'], [6, 'h5-b']]);
+      assert.deepEqual(heads, [undefined, undefined, { seq: 4, hash: 'h4-s' }]);
+      assert.deepEqual(await s.audit.list(), [...first, single, ...second]);
+      assert.equal(first[1]?.details, null);
+    });
+
+    test('appendBatch is all or nothing: one unstorable draft stores none of the batch', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      await s.audit.append((h) => auditDraft(h));
+      await assertStoreError(s.audit.appendBatch((h) => [auditDraft(h), auditDraft({ seq: 2, hash: 'h2-x' }, { actor: '' })]), 'TRB_STORE_VALUE_INVALID');
+      await assert.rejects(s.audit.appendBatch(() => { throw new Error('build failed'); }));
+      assert.equal(await s.audit.count(), 1);
+      assert.deepEqual((await s.audit.appendBatch((h) => [auditDraft(h)])).map((r) => r.seq), [2]);
+    });
+
+    test('a large batch (more rows than one INSERT carries) is stored whole, in order', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const n = 1234;
+      const rows = await s.audit.appendBatch((h) => Array.from({ length: n }, (_, i) => auditDraft({ seq: (h?.seq ?? 0) + i, hash: `h${i}` }, {}, `b${i}`)));
+      assert.equal(rows.length, n);
+      const stored = await s.audit.list({ limit: 2000 });
+      assert.deepEqual(stored.map((r) => r.seq), Array.from({ length: n }, (_, i) => i + 1));
+      assert.deepEqual(stored.map((r) => r.hash), rows.map((r) => r.hash));
+    });
+
+    test('concurrent batches and single appends interleave without gaps, each batch contiguous', async (t) => {
+      const s = await open(t);
+      if (!s) return;
+      const chained = (h: AuditHead | undefined, n: number, tag: string): AuditEntryDraft[] => {
+        let prev = h;
+        return Array.from({ length: n }, (_, i) => {
+          const d = auditDraft(prev, {}, `${tag}.${i}`);
+          prev = { seq: (prev?.seq ?? 0) + 1, hash: d.hash };
+          return d;
+        });
+      };
+      const calls = Array.from({ length: 16 }, (_, w) => (w % 3 === 0
+        ? s.audit.append((h) => auditDraft(h, {}, `s${w}.0`)).then((r) => [r])
+        : s.audit.appendBatch((h) => chained(h, 5, `b${w}`))));
+      const results = await Promise.all(calls);
+      const stored = await s.audit.list();
+      const total = results.reduce((n, r) => n + r.length, 0);
+      assert.equal(stored.length, total);
+      stored.forEach((r, i) => {
+        assert.equal(r.seq, i + 1);
+        assert.equal(r.prevHash, i === 0 ? '0'.repeat(64) : stored[i - 1]!.hash, `entry ${r.seq} links to ${i}`);
+      });
+      for (const rows of results) {
+        assert.deepEqual(rows.map((r) => r.seq), rows.map((_r, i) => rows[0]!.seq + i), 'a batch is contiguous');
+      }
+    });
+
     test('concurrent appends chain every entry to its predecessor, without gaps', async (t) => {
       const s = await open(t);
       if (!s) return;

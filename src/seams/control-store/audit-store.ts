@@ -1,8 +1,9 @@
 /**
  * Persistence of the audit log inside the control store: an append-only sequence of entries and a
  * set of anchors. The chain and MAC arithmetic live in `security/audit`; this layer only makes
- * `append` atomic (the head read and the insert happen in one transaction, so two writers can never
- * both extend the same head) and offers reads. Both adapters pass the same contract suite.
+ * `append` and `appendBatch` atomic (the head read and the inserts happen in one transaction, so
+ * two writers can never both extend the same head) and offers reads. Both adapters pass the same
+ * contract suite.
  */
 
 /** An entry as the audit layer builds it, before the store assigns `seq`. */
@@ -71,6 +72,15 @@ export interface AuditStore {
    * head and calls `build` again). Returns the stored row.
    */
   append(build: (head: AuditHead | undefined) => AuditEntryDraft): Promise<AuditEntryRow>;
+  /**
+   * Appends several entries in ONE transaction (group commit): `build(head)` is called with the last
+   * entry and returns the drafts in order, the first chained to `head` and each later one to the
+   * draft before it; they are stored with `seq = head.seq + 1, head.seq + 2, ...`. All are stored or
+   * none (an unstorable draft fails the whole batch). Serialised with `append` and other batches
+   * exactly like `append` (a lost race re-reads the head and calls `build` again). Returns the
+   * stored rows in seq order; an empty list stores nothing and returns `[]`.
+   */
+  appendBatch(build: (head: AuditHead | undefined) => readonly AuditEntryDraft[]): Promise<readonly AuditEntryRow[]>;
   /** Entries matching `q`. */
   list(q?: AuditQuery): Promise<readonly AuditEntryRow[]>;
   /** The last entry, or undefined. */

@@ -4,7 +4,6 @@
  * PostgreSQL tests use a fresh random schema per test, dropped afterwards.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { requireService } from '../../../test/helpers/services.js';
 import { tmpDir } from '../../../test/helpers/tmp.js';
+import { runModuleScript } from '../../../test/helpers/run-module-script.js';
 import {
   bronzeEntry, commitRecord, describeControlStoreContract, lakeFile,
 } from '../../../test/contract/control-store.contract.js';
@@ -137,12 +137,7 @@ describe('control store sqlite: specifics', { skip: !ADAPTERS.has('sqlite') }, (
           checkpoints: [{ source: 'shared', key: 'k' + i, value: { worker: ${worker} } }] });
       }
       await s.close();`;
-    const results = await Promise.all([1, 2].map((w) => new Promise<{ code: number | null; err: string }>((done) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(w)], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      child.on('close', (code) => done({ code, err }));
-    })));
+    const results = await Promise.all([1, 2].map((w) => runModuleScript(script(w))));
     for (const r of results) assert.equal(r.code, 0, r.err);
     const s = createSqliteControlStore({ path });
     t.after(() => s.close());

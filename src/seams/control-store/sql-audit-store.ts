@@ -6,6 +6,8 @@ import { checkInteger, checkText, toIso, toJsonObjectText } from './store-values
 
 const MAX_APPEND_ATTEMPTS = 20;
 const DEFAULT_LIMIT = 1000;
+/** Rows per INSERT statement: 12 parameters each stays far below SQLite's and PostgreSQL's limits. */
+const INSERT_CHUNK_ROWS = 500;
 
 /** The audit rows of one SQL control store. */
 export class SqlAuditStore implements AuditStore {
@@ -16,21 +18,42 @@ export class SqlAuditStore implements AuditStore {
   }
 
   async append(build: (head: AuditHead | undefined) => AuditEntryDraft): Promise<AuditEntryRow> {
-    this.#o.assertOpen('audit.append');
+    const [row] = await this.#appendMany('audit.append', (head) => [build(head)]);
+    return row as AuditEntryRow;
+  }
+
+  appendBatch(build: (head: AuditHead | undefined) => readonly AuditEntryDraft[]): Promise<readonly AuditEntryRow[]> {
+    return this.#appendMany('audit.appendBatch', build);
+  }
+
+  /**
+   * One write transaction (SQLite: `BEGIN IMMEDIATE` under the file's process lock; PostgreSQL: a
+   * transaction-scoped advisory lock queues appenders, and the primary key on seq still backs it: a
+   * writer that lost a race on the same seqs retries on the new head): read the head, build, insert
+   * every draft.
+   */
+  async #appendMany(op: string, build: (head: AuditHead | undefined) => readonly AuditEntryDraft[]): Promise<readonly AuditEntryRow[]> {
+    this.#o.assertOpen(op);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#o.run('audit.append', () => this.#o.write(() => this.#o.db.transaction().execute(async (trx) => {
+        return await this.#o.run(op, () => this.#o.write(() => this.#o.db.transaction().execute(async (trx) => {
+          await this.#o.lockAuditAppends?.(trx);
           const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
           const head = last === undefined ? undefined : { seq: Number(last.seq), hash: String(last.hash) };
-          const d = build(head);
-          for (const k of ['actor', 'action', 'target', 'outcome', 'requestId', 'prevHash', 'hash', 'mac'] as const) checkText(d[k], 'an audit entry', k);
-          const seq = (head?.seq ?? 0) + 1;
-          await trx.insertInto('audit_log').values({
-            seq, ts: d.ts, actor: d.actor, action: d.action, target: d.target, outcome: d.outcome, request_id: d.requestId,
-            details: d.details === null ? null : toJsonObjectText(d.details, 'an audit entry', 'details'),
-            prev_hash: d.prevHash, hash: d.hash, mac: d.mac, key_version: d.keyVersion,
-          }).execute();
-          return Object.freeze({ ...d, seq });
+          const drafts = build(head);
+          const first = (head?.seq ?? 0) + 1;
+          const values = drafts.map((d, i) => {
+            for (const k of ['actor', 'action', 'target', 'outcome', 'requestId', 'prevHash', 'hash', 'mac'] as const) checkText(d[k], 'an audit entry', k);
+            return {
+              seq: first + i, ts: d.ts, actor: d.actor, action: d.action, target: d.target, outcome: d.outcome, request_id: d.requestId,
+              details: d.details === null ? null : toJsonObjectText(d.details, 'an audit entry', 'details'),
+              prev_hash: d.prevHash, hash: d.hash, mac: d.mac, key_version: d.keyVersion,
+            };
+          });
+          for (let i = 0; i < values.length; i += INSERT_CHUNK_ROWS) {
+            await trx.insertInto('audit_log').values(values.slice(i, i + INSERT_CHUNK_ROWS)).execute();
+          }
+          return Object.freeze(drafts.map((d, i) => Object.freeze({ ...d, seq: first + i })));
         })));
       } catch (err) {
         // Another writer extended the same head (PostgreSQL; SQLite writers are serialised): rebuild on the new head.

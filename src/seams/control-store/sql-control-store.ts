@@ -4,7 +4,7 @@
  * which driver errors are transient, how to close). Keeping the SQL in one place is what makes the
  * adapters return identical shapes.
  */
-import type { Kysely, Migrator } from 'kysely';
+import type { Kysely, Migrator, Transaction } from 'kysely';
 import { isTributaryError } from '../../core/errors.js';
 import type { TributaryError } from '../../core/errors.js';
 import {
@@ -56,6 +56,12 @@ export interface SqlDialectProfile {
    * (SQLite: one writer per file at a time). Omit when the database queues writers itself.
    */
   serializeWrites?<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Called first inside every audit append transaction to queue it behind other appenders (other
+   * pools, processes, hosts) until commit. Omit when write transactions are already exclusive
+   * (SQLite `BEGIN IMMEDIATE`).
+   */
+  lockAuditAppends?(trx: Transaction<ControlDb>): Promise<void>;
   /** Closes the underlying connection(s). Called once. */
   destroy(): Promise<void>;
 }
@@ -105,6 +111,7 @@ export class SqlControlStore implements ControlStore {
       run: (op, fn) => this.#run(op, fn),
       json: (v) => this.#json(v),
       isUniqueViolation: (err) => profile.isUniqueViolation(err),
+      ...(profile.lockAuditAppends ? { lockAuditAppends: (trx: Transaction<ControlDb>) => profile.lockAuditAppends!(trx) } : {}),
     };
     this.#ops = ops;
     this.vault = new SqlVaultStore(ops);

@@ -2,7 +2,7 @@
  * What the SQL sub-stores (vault, audit) borrow from {@link import('./sql-control-store.js').SqlControlStore}:
  * the Kysely instance and the shared error mapping, write serialisation and closed check.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ControlDb } from './control-db.js';
 
 /** Shared plumbing of one SQL control store. */
@@ -19,4 +19,6 @@ export interface SqlOps {
   json(v: unknown): unknown;
   /** True for a primary-key or unique constraint violation. */
   isUniqueViolation(err: unknown): boolean;
+  /** Queues an audit append transaction behind other appenders until commit (PostgreSQL); absent when not needed. */
+  lockAuditAppends?(trx: Transaction<ControlDb>): Promise<void>;
 }

@@ -10,9 +10,11 @@ import type { TestContext } from 'node:test';
 import { SecretValue } from '../../core/secret-value.js';
 import type { AuditEntryRow, AuditStore } from '../../seams/control-store/audit-store.js';
 import type { ControlStore } from '../../seams/control-store/control-store.js';
+import { createSqliteControlStore } from '../../seams/control-store/sqlite/index.js';
 import { MemoryDataKeys } from '../../../test/helpers/memory-data-keys.js';
 import { STORE_ADAPTERS, type StoreAdapter } from '../../../test/helpers/control-stores.js';
 import { tmpDir } from '../../../test/helpers/tmp.js';
+import { runModuleScript } from '../../../test/helpers/run-module-script.js';
 import { AuditLog, type AuditLogOptions } from './audit-log.js';
 import type { AuditEvent } from './audit-trail.js';
 import { auditFailClosed, auditMirrorPath, openAuditLog } from './open-audit-log.js';
@@ -70,6 +72,66 @@ function describeAuditLog(adapter: StoreAdapter): void {
       const targets = (await fx.stores[1]!.audit.list()).map((r) => r.target).sort();
       assert.deepEqual(targets, logs.flatMap((_l, w) => Array.from({ length: 12 }, (_, i) => `w${w}-${i}`)).sort());
       assert.equal((await logs[2]!.log.verify({ pageSize: 10 })).ok, true);
+    });
+
+    test('group commit: hundreds of concurrent records land once each, in few transactions, one valid chain; mirror in seq order; anchors at every boundary', async (t) => {
+      const fx = await adapter.open(t);
+      if (!fx) return;
+      const inner = fx.stores[0]!.audit;
+      let transactions = 0;
+      const counting: AuditStore = {
+        append: (b) => inner.append(b), list: (q) => inner.list(q), head: () => inner.head(), count: () => inner.count(),
+        putAnchor: (a) => inner.putAnchor(a), listAnchors: () => inner.listAnchors(),
+        appendBatch: (b) => { transactions++; return inner.appendBatch(b); },
+      };
+      const n = 300;
+      const { log, messages, mirror } = auditLogOn(t, { audit: counting }, { anchorEvery: 7, maxBatch: 64 });
+      await Promise.all(Array.from({ length: n }, (_, i) => log.record(event(i, { target: `t-${i}` }))));
+      assert.deepEqual(messages, []);
+      const rows = await inner.list();
+      assert.deepEqual(rows.map((r) => r.target), Array.from({ length: n }, (_, i) => `t-${i}`), 'every entry once, in arrival order');
+      assert.ok(transactions >= Math.ceil(n / 64) && transactions < n / 4, `${transactions} transactions for ${n} entries`);
+      const lines = mirrorRows(mirror);
+      assert.deepEqual(lines.map((r) => r.seq), rows.map((r) => r.seq), 'mirror lines in seq order');
+      assert.deepEqual(lines, rows.map((r) => ({ ...r })));
+      const anchors = await inner.listAnchors();
+      assert.deepEqual(anchors.map((a) => a.seq), Array.from({ length: Math.floor(n / 7) }, (_, i) => (i + 1) * 7));
+      const r = await log.verify({ pageSize: 50 });
+      assert.deepEqual([r.ok, r.entries, r.anchors], [true, n, Math.floor(n / 7)]);
+    });
+
+    test('two AuditLog instances (on one store instance and on two) interleave their batches into one valid chain', async (t) => {
+      const fx = await adapter.open(t, 2);
+      if (!fx) return;
+      const keys = new MemoryDataKeys();
+      const logs = [auditLogOn(t, fx.stores[0]!, { keys }), auditLogOn(t, fx.stores[0]!, { keys }), auditLogOn(t, fx.stores[1]!, { keys })];
+      const per = 150;
+      await Promise.all(logs.flatMap(({ log }, w) => Array.from({ length: per }, (_, i) => log.record(event(i, { target: `w${w}-${i}` })))));
+      assert.deepEqual(logs.flatMap((l) => l.messages), []);
+      const rows = await fx.stores[1]!.audit.list();
+      assert.equal(rows.length, logs.length * per);
+      for (const [w, l] of logs.entries()) {
+        const mine = rows.filter((r) => r.target.startsWith(`w${w}-`));
+        assert.deepEqual(mine.map((r) => r.target), Array.from({ length: per }, (_, i) => `w${w}-${i}`), `instance ${w}: every entry once, in its arrival order`);
+        assert.deepEqual(mirrorRows(l.mirror).map((r) => r.seq), mine.map((r) => r.seq), `instance ${w}: its mirror holds its entries in seq order`);
+      }
+      assert.equal((await logs[0]!.log.verify({ pageSize: 100 })).ok, true);
+    });
+
+    test('an unstorable entry in a batch fails alone; the rest of the batch is written', async (t) => {
+      const fx = await adapter.open(t);
+      if (!fx) return;
+      const { log, messages } = auditLogOn(t, fx.stores[0]!, { failClosed: true });
+      const calls = Array.from({ length: 20 }, (_, i) => log.record(event(i, { target: `t-${i}` })));
+      calls.push(log.record(event(20, { actor: '' })));
+      const strict = assert.rejects(log.record(event(21, { actor: '', target: 'privileged' }), { privileged: true }), { code: 'TRB_AUDIT_WRITE_FAILED' });
+      calls.push(log.record(event(22, { target: 't-22' })));
+      await Promise.all([...calls, strict]);
+      assert.equal(messages.length, 1);
+      assert.match(messages[0]!, /target-20.*not written: .*non-empty/);
+      const targets = (await fx.stores[0]!.audit.list()).map((r) => r.target);
+      assert.deepEqual(targets, [...Array.from({ length: 20 }, (_, i) => `t-${i}`), 't-22']);
+      assert.equal((await log.verify()).ok, true);
     });
 
     test('the JSONL mirror holds exactly the stored entries, private to the owner', async (t) => {
@@ -159,6 +221,7 @@ describe('audit log: failures never stall the caller', () => {
       list: (q) => inner.list(q), head: () => inner.head(), count: () => inner.count(),
       putAnchor: (a) => inner.putAnchor(a), listAnchors: () => inner.listAnchors(),
       append: async (build) => { await gate; return inner.append(build); },
+      appendBatch: async (build) => { await gate; return inner.appendBatch(build); },
       release,
     };
   }
@@ -179,6 +242,58 @@ describe('audit log: failures never stall the caller', () => {
     const targets = (await store.list()).map((r) => r.target);
     assert.deepEqual(targets, ['plain'], 'the late non-privileged entry lands, the refused privileged one never does');
     assert.equal((await log.verify()).ok, true);
+  });
+
+  test('a full queue blocks new records (backpressure) instead of dropping them; fail-closed privileged ones waiting for room reject', async (t) => {
+    const fx = await STORE_ADAPTERS[0]!.open(t);
+    if (!fx) return;
+    const store = hungStore(fx.stores[0]!.audit);
+    const messages: string[] = [];
+    const log = new AuditLog({ store, keys: new MemoryDataKeys(), failClosed: true, writeTimeoutMs: 60, maxBatch: 2, maxPending: 3,
+      log: (m) => messages.push(m) });
+    const settled: number[] = [];
+    const calls = Array.from({ length: 10 }, (_, i) => log.record(event(i, { target: `t-${i}` })).then(() => { settled.push(i); }));
+    await assert.rejects(log.record(event(10, { target: 'privileged' }), { privileged: true }), { code: 'TRB_AUDIT_WRITE_FAILED' });
+    await new Promise((r) => setTimeout(r, 150));
+    // One entry in the hung transaction and three queued: those four are released by the timeout; six wait for room.
+    assert.deepEqual(settled.sort((a, b) => a - b), [0, 1, 2, 3]);
+    assert.ok(messages.some((m) => /waiting for the control store; new records wait for room/.test(m)), messages.join('\n'));
+    store.release();
+    await Promise.all(calls);
+    await log.flush();
+    const targets = (await store.list()).map((r) => r.target);
+    assert.deepEqual(targets, Array.from({ length: 10 }, (_, i) => `t-${i}`), 'nothing dropped, arrival order kept, the refused privileged entry never written');
+    assert.equal((await log.verify()).ok, true);
+  });
+
+  test('two processes recording concurrently into one SQLite file interleave their batches into one valid chain', async (t) => {
+    const dir = tmpDir(t, 'trb-audit-procs-');
+    const path = join(dir, 'control.db');
+    const key = { name: 'audit', kind: 'audit', version: 1, material: Buffer.alloc(32, 7), meta: {} } as const;
+    const keys = { current: async () => key, version: async () => key, all: async () => [key] };
+    const script = (w: number) => `
+      const { createSqliteControlStore } = await import(${JSON.stringify(new URL('../../seams/control-store/sqlite/index.ts', import.meta.url).href)});
+      const { AuditLog } = await import(${JSON.stringify(new URL('./audit-log.ts', import.meta.url).href)});
+      const s = createSqliteControlStore({ path: ${JSON.stringify(path)} });
+      await s.migrate();
+      const key = { name: 'audit', kind: 'audit', version: 1, material: Buffer.alloc(32, 7), meta: {} };
+      const keys = { current: async () => key, version: async () => key, all: async () => [key] };
+      const log = new AuditLog({ store: s.audit, keys, failClosed: true, anchorEvery: 50, mirrorPath: ${JSON.stringify(join(dir, 'audit.jsonl'))} });
+      await Promise.all(Array.from({ length: 200 }, (_, i) => log.record({ actor: 'p${w}', action: 'sql.query', target: 'p${w}-' + i, outcome: 'ok' }, { privileged: true })));
+      await s.close();`;
+    const results = await Promise.all([1, 2].map((w) => runModuleScript(script(w))));
+    for (const r of results) assert.equal(r.code, 0, r.err);
+    const store = createSqliteControlStore({ path });
+    t.after(() => store.close());
+    const rows = await store.audit.list();
+    for (const w of [1, 2]) {
+      assert.deepEqual(rows.filter((r) => r.actor === `p${w}`).map((r) => r.target), Array.from({ length: 200 }, (_, i) => `p${w}-${i}`));
+    }
+    const mirrored = mirrorRows(join(dir, 'audit.jsonl'));
+    assert.deepEqual(mirrored.map((r) => r.seq).sort((a, b) => a - b), rows.map((r) => r.seq), 'both mirrors hold every entry once');
+    const log = new AuditLog({ store: store.audit, keys, failClosed: false });
+    const r = await log.verify({ pageSize: 64 });
+    assert.deepEqual([r.ok, r.entries, r.anchors], [true, 400, 8]);
   });
 
   test('a sealed vault: the write fails like a broken store', async (t) => {

@@ -30,6 +30,13 @@ export interface AuditLogOptions {
   readonly anchorEvery?: number;
   /** How long `record` waits for the write, in milliseconds (default 5000). */
   readonly writeTimeoutMs?: number;
+  /** Most entries written in one store transaction (group commit); a positive integer, default 256. */
+  readonly maxBatch?: number;
+  /**
+   * Most entries waiting for their transaction (a positive integer, default 10000). Beyond it
+   * `record` waits for room before queueing (backpressure): non-privileged events are never dropped.
+   */
+  readonly maxPending?: number;
 }
 
 /** Name and kind of the audit key in the vault. */
@@ -37,12 +44,32 @@ export const AUDIT_KEY = { name: 'audit', kind: 'audit' } as const;
 
 type Fields = Pick<AuditEntryDraft, 'actor' | 'action' | 'target' | 'outcome' | 'requestId' | 'details'>;
 
+/** An entry waiting for its transaction, and how to tell its `record` call the result. */
+interface Pending {
+  readonly fields: Fields;
+  readonly key: DataKey;
+  /** True when it must not be written any more (a fail-closed privileged record that timed out). */
+  readonly abandoned: () => boolean;
+  readonly written: () => void;
+  readonly failed: (err: unknown) => void;
+}
+
+/** A promise with its resolve and reject (Node 20 has no `Promise.withResolvers`). */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((ok, fail) => { resolve = ok; reject = fail; });
+  return { promise, resolve, reject };
+}
+
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Writes and verifies the audit log. Safe for concurrent use: writes of one instance are queued (so
- * its mirror lines come in seq order), and several instances, processes or hosts may append to one
- * store (the store serialises appends; every entry still chains to the one before it).
+ * Writes and verifies the audit log. Safe for concurrent use, with group commit: while one store
+ * transaction runs, entries recorded meanwhile queue up and go together into the next transaction
+ * (at most `maxBatch`), each chained to the one before it in arrival order; this instance's mirror
+ * lines come in seq order. Several instances, processes or hosts may append to one store (the store
+ * serialises transactions; every entry still chains to the one before it).
  *
  * Every write reads the audit key with `keys.current('audit', 'audit', { create: true })`. A
  * `DataKeys` implementation that audits through this log must therefore store a newly created audit
@@ -58,7 +85,15 @@ export class AuditLog implements AuditTrail {
   readonly #log: (msg: string) => void;
   readonly #anchorEvery: number;
   readonly #timeoutMs: number;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #maxBatch: number;
+  readonly #maxPending: number;
+  /** Entries waiting for a transaction, in arrival order. */
+  #pending: Pending[] = [];
+  /** The running writer loop, while there is one. */
+  #writer: Promise<void> | undefined;
+  /** Resolved (and replaced) whenever entries leave `#pending`: callers waiting for room re-check. */
+  #room = deferred();
+  #fullReported = false;
 
   constructor(o: AuditLogOptions) {
     this.#store = o.store;
@@ -68,28 +103,38 @@ export class AuditLog implements AuditTrail {
     this.#log = o.log ?? ((msg) => { process.stderr.write(`audit: ${msg}\n`); });
     this.#anchorEvery = o.anchorEvery ?? 1000;
     this.#timeoutMs = o.writeTimeoutMs ?? 5000;
+    this.#maxBatch = Math.max(1, Math.floor(o.maxBatch ?? 256));
+    this.#maxPending = Math.max(1, Math.floor(o.maxPending ?? 10_000));
   }
 
   /**
    * Appends `event` (see {@link AuditTrail.record}). Resolves once the entry is in the store (and the
    * mirror). A failed or timed-out write (`writeTimeoutMs`) rejects with `TRB_AUDIT_WRITE_FAILED`
    * only for a privileged event in fail-closed mode — and then the entry is not written later either
-   * unless its write had already started; in every other case the failure is reported through `log`
-   * and the promise resolves. Never throws synchronously.
+   * unless its transaction had already started; in every other case the failure is reported through
+   * `log` and the promise resolves — but never before the entry is at least queued: while `maxPending`
+   * entries wait, the call waits for room (backpressure) however long that takes. Never throws
+   * synchronously.
    */
   async record(event: AuditEvent, opts: { readonly privileged?: boolean } = {}): Promise<void> {
     const strict = opts.privileged === true && this.failClosed;
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
-    const work = this.#write(event, () => strict && timedOut);
+    const queued = deferred();
     const timeout = new Promise<never>((_ok, reject) => {
       timer = setTimeout(() => { timedOut = true; reject(new Error(`not confirmed within ${this.#timeoutMs} ms`)); }, this.#timeoutMs);
     });
+    timeout.catch(() => undefined);
+    const work = this.#write(event, () => strict && timedOut, strict ? timeout : undefined, queued.resolve);
     try {
       await Promise.race([work, timeout]);
     } catch (err) {
       const what = `\`${String(event?.action)}\` on \`${String(event?.target)}\``;
-      if (timedOut) work.catch((late: unknown) => this.#log(`Audit entry ${what} failed after the timeout: ${reasonOf(late)}`));
+      if (timedOut) {
+        work.catch((late: unknown) => this.#log(`Audit entry ${what} failed after the timeout: ${reasonOf(late)}`));
+        // Backpressure: a non-privileged entry is released only once it holds a place in the bounded queue.
+        if (!strict) await Promise.race([queued.promise, work.catch(() => undefined)]);
+      }
       if (strict) throw AuditWriteFailed({ action: String(event?.action), target: String(event?.target), reason: reasonOf(err) }, err);
       this.#log(`Audit entry ${what} was not written: ${reasonOf(err)}${timedOut ? ' (the write continues in the background)' : ''}`);
     } finally {
@@ -117,14 +162,19 @@ export class AuditLog implements AuditTrail {
 
   /** Resolves when every write queued so far (store, mirror, automatic anchor) has finished. */
   async flush(): Promise<void> {
-    await this.#tail;
+    while (this.#writer !== undefined) await this.#writer;
   }
 
   #auditKey(): Promise<DataKey> {
     return this.#keys.current(AUDIT_KEY.name, AUDIT_KEY.kind, { create: true });
   }
 
-  async #write(event: AuditEvent, abandoned: () => boolean): Promise<void> {
+  /**
+   * Queues the entry of `event` (waiting for room while the queue is full; `giveUp` rejecting ends
+   * that wait) and resolves once it is written. `abandoned()` turning true drops it before its
+   * transaction starts.
+   */
+  async #write(event: AuditEvent, abandoned: () => boolean, giveUp: Promise<never> | undefined, onQueued: () => void): Promise<void> {
     const fields: Fields = {
       actor: storableText(event.actor), action: storableText(event.action), target: storableText(event.target),
       outcome: storableText(event.outcome), requestId: storableText(event.requestId ?? randomUUID()),
@@ -132,27 +182,90 @@ export class AuditLog implements AuditTrail {
     };
     // Fetched outside the queue: the vault may audit the key's creation, which must not wait behind this write.
     const key = await this.#auditKey();
-    const task = this.#tail.then(async () => {
-      if (abandoned()) throw new Error('abandoned after the timeout');
-      const row = await this.#store.append((head) => draft(head, fields, key));
-      await this.#afterAppend(row, key);
-    });
-    this.#tail = task.catch(() => undefined);
-    await task;
+    while (this.#pending.length >= this.#maxPending) {
+      if (!this.#fullReported) {
+        this.#fullReported = true;
+        this.#log(`${this.#pending.length} audit entries are waiting for the control store; new records wait for room (backpressure)`);
+      }
+      await (giveUp === undefined ? this.#room.promise : Promise.race([this.#room.promise, giveUp]));
+    }
+    if (abandoned()) throw new Error('abandoned after the timeout');
+    const result = deferred();
+    this.#pending.push({ fields, key, abandoned, written: result.resolve, failed: result.reject });
+    onQueued();
+    this.#startWriter();
+    return result.promise;
   }
 
-  async #afterAppend(row: AuditEntryRow, key: DataKey): Promise<void> {
-    if (this.#mirror) {
-      try { await this.#mirror.append(row); } catch (err) {
-        this.#log(`Audit entry ${row.seq} is in the control store but not in the mirror ${this.#mirror.path}: ${reasonOf(err)}`);
+  /** Starts the writer loop unless it runs; restarts it if entries arrived as it was finishing. */
+  #startWriter(): void {
+    if (this.#writer !== undefined) return;
+    this.#writer = this.#drain()
+      .catch((err: unknown) => this.#log(`The audit writer stopped: ${reasonOf(err)}`))
+      .finally(() => {
+        this.#writer = undefined;
+        if (this.#pending.length > 0) this.#startWriter();
+      });
+  }
+
+  /** The writer loop: one transaction per batch until the queue is empty. */
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const taken = this.#pending.splice(0, this.#maxBatch);
+      this.#room.resolve();
+      this.#room = deferred();
+      if (this.#pending.length < this.#maxPending / 2) this.#fullReported = false;
+      const batch = taken.filter((p) => {
+        if (!p.abandoned()) return true;
+        p.failed(new Error('abandoned after the timeout'));
+        return false;
+      });
+      if (batch.length > 0) await this.#writeBatch(batch);
+    }
+  }
+
+  /**
+   * Writes `batch` in one transaction, then mirrors it and stores the anchors it crossed. When the
+   * transaction fails, each entry is retried alone, so one unstorable entry fails only its own record.
+   */
+  async #writeBatch(batch: readonly Pending[]): Promise<void> {
+    let rows: readonly AuditEntryRow[];
+    try {
+      rows = await this.#store.appendBatch((head) => chain(head, batch));
+    } catch (err) {
+      if (batch.length === 1) batch[0]!.failed(err);
+      else for (const p of batch) await this.#writeBatch([p]);
+      return;
+    }
+    await this.#afterAppend(rows, batch);
+    for (const p of batch) p.written();
+  }
+
+  async #afterAppend(rows: readonly AuditEntryRow[], batch: readonly Pending[]): Promise<void> {
+    if (this.#mirror && rows.length > 0) {
+      try { await this.#mirror.appendAll(rows); } catch (err) {
+        const range = rows.length === 1 ? `${rows[0]!.seq}` : `${rows[0]!.seq}..${rows[rows.length - 1]!.seq}`;
+        this.#log(`Audit entries ${range} are in the control store but not in the mirror ${this.#mirror.path}: ${reasonOf(err)}`);
       }
     }
-    if (this.#anchorEvery > 0 && row.seq % this.#anchorEvery === 0) {
-      try { await this.#store.putAnchor(makeAnchor(row, key)); } catch (err) {
+    if (this.#anchorEvery <= 0) return;
+    for (const [i, row] of rows.entries()) {
+      if (row.seq % this.#anchorEvery !== 0) continue;
+      try { await this.#store.putAnchor(makeAnchor(row, batch[i]!.key)); } catch (err) {
         this.#log(`The audit anchor at entry ${row.seq} was not stored: ${reasonOf(err)}`);
       }
     }
   }
+}
+
+/** The drafts of `batch` in order, the first chained to `head` and each later one to the one before. */
+function chain(head: AuditHead | undefined, batch: readonly Pending[]): AuditEntryDraft[] {
+  let prev = head;
+  return batch.map((p) => {
+    const d = draft(prev, p.fields, p.key);
+    prev = { seq: (prev?.seq ?? 0) + 1, hash: d.hash };
+    return d;
+  });
 }
 
 /** The draft chained to `head`, hashed and MACed with `key`. */

@@ -25,14 +25,19 @@ export class AuditMirror {
    * "requestId":..,"details":..,"prevHash":..,"hash":..,"mac":..,"keyVersion":..}`. Rejects with
    * the file-system error (the caller reports it; the entry is already in the store).
    */
-  async append(row: AuditEntryRow): Promise<void> {
+  append(row: AuditEntryRow): Promise<void> {
+    return this.appendAll([row]);
+  }
+
+  /** Appends `rows` (in the order given) as lines like {@link append}, in one write. */
+  async appendAll(rows: readonly AuditEntryRow[]): Promise<void> {
     this.#prepared ??= this.#prepare().catch((err: unknown) => { this.#prepared = undefined; throw err; });
     await this.#prepared;
-    const line = {
+    const text = rows.map((row) => `${JSON.stringify({
       seq: row.seq, ts: row.ts, actor: row.actor, action: row.action, target: row.target, outcome: row.outcome,
       requestId: row.requestId, details: row.details, prevHash: row.prevHash, hash: row.hash, mac: row.mac, keyVersion: row.keyVersion,
-    };
-    await appendFile(this.path, `${JSON.stringify(line)}\n`, { mode: 0o600, flag: 'a' });
+    })}\n`).join('');
+    await appendFile(this.path, text, { mode: 0o600, flag: 'a' });
   }
 
   async #prepare(): Promise<void> {

@@ -5,7 +5,7 @@
  * fresh schema.
  */
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { StoreOptionsInvalid } from '../../store-errors.js';
 import type { ControlDb } from '../control-db.js';
 import type { ControlStore } from '../control-store.js';
@@ -77,6 +77,8 @@ export function createPostgresControlStore(opts: PostgresControlStoreOptions): C
     // table or column meanwhile fails it: 3F000 invalid_schema_name, 42P01 undefined_table,
     // 42703 undefined_column, XX000 (`cache lookup failed for relation`). Retried by migrate().
     isMigrationRace: (err) => ['3F000', '42P01', '42703', 'XX000'].includes(String((err as { code?: unknown } | null)?.code)),
+    // Key derived from the schema: stores on other schemas of the same database do not wait for each other.
+    lockAuditAppends: async (trx) => { await sql`select pg_advisory_xact_lock(hashtext(${`tributary.audit_log:${schema}`}))`.execute(trx); },
     destroy: () => root.destroy(),
   });
 }

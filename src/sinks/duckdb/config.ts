@@ -15,11 +15,11 @@ export const DuckdbConfig = z.strictObject({
   quarantine_table: sqlIdentifier().default('quarantine').meta({
     description: 'Table rejected records are inserted into, with their origin, code and reason.',
   }),
-  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as `2GB` or `512MiB`').default('128MB').meta({
+  memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'a size such as `2GB` or `512MiB`').default('256MB').meta({
     description: 'DuckDB memory limit (instance-wide); DuckDB spills to disk beyond it. Keeps the process memory flat whatever the input size: '
       + 'the buffer pool keeps recently written table blocks cached up to this limit, so a larger one lets resident memory grow with the warehouse '
-      + '(128MB keeps a default `tributary run` under 600 MB peak RSS; inserts cost no more CPU than at 256MB, docs/benchmarks.md). Raise it for heavy queries or gold builds.',
-    examples: ['128MB', '2GB'],
+      + '(128MB keeps a plain `tributary run` under 600 MB peak RSS, but a commit of the enriched pipelines, with their extra datasets, fails at 128MB; docs/benchmarks.md). Raise it for heavy queries or gold builds.',
+    examples: ['256MB', '2GB'],
   }),
   threads: z.number().int().min(1).max(1024).optional().meta({
     description: 'DuckDB worker threads (instance-wide). Default: one per core.',

@@ -113,7 +113,7 @@ describe('duckdb sink', () => {
   });
 
   it('config: defaults, strict keys, path resolution', () => {
-    assert.deepEqual(DuckdbConfig.parse({}), { table: 'requests', quarantine_table: 'quarantine', memory_limit: '128MB' });
+    assert.deepEqual(DuckdbConfig.parse({}), { table: 'requests', quarantine_table: 'quarantine', memory_limit: '256MB' });
     assert.throws(() => DuckdbConfig.parse({ tabel: 'x' }));
     assert.throws(() => DuckdbConfig.parse({ table: 'drop table x;' }));
     assert.throws(() => DuckdbConfig.parse({ memory_limit: 'lots' }));

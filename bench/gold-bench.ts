@@ -73,9 +73,8 @@ async function gold(opts: { fullRefresh?: boolean } = {}, warehouse = 'warehouse
 }
 
 async function dropPgSchema(schema: string): Promise<void> {
-  const c = new pg.Client({ connectionString: pgUrl });
-  await c.connect();
-  try { await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await c.end(); }
+  const pool = new pg.Pool({ max: 1, connectionString: pgUrl });
+  try { await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`); } finally { await pool.end(); }
 }
 
 /** Scales the facts (and the visitor-country days) to `target` rows and times the dashboard queries. */

@@ -47,15 +47,15 @@ export async function duckdbGoldRows(path: string, sql: string): Promise<GoldRow
 
 /** Rows of `sql` in schema `schema` of the PostgreSQL at `url`, normalised with the DuckDB side's `types`. */
 export async function postgresGoldRows(url: string, schema: string, sql: string, types: readonly string[]): Promise<GoldRows> {
-  const client = new pg.Client({
-    connectionString: url, options: `-c TimeZone=UTC -c DateStyle=ISO -c search_path=${schema}`,
+  // A one-connection pool: pool.query opens and releases the connection itself.
+  const pool = new pg.Pool({
+    max: 1, connectionString: url, options: `-c TimeZone=UTC -c DateStyle=ISO -c search_path=${schema}`,
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => ([DATE, TIMESTAMP, TIMESTAMPTZ].includes(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
-  await client.connect();
   try {
-    const r = await client.query({ text: sql, rowMode: 'array' });
+    const r = await pool.query({ text: sql, rowMode: 'array' });
     return finish(r.fields.map((f) => f.name), types, r.rows as unknown[][]);
-  } finally { await client.end(); }
+  } finally { await pool.end(); }
 }
 
 /**

@@ -13,6 +13,7 @@ import { canonicalIp } from '../../src/security/erase/ip-forms.js';
 import type { ErasureReport } from '../../src/security/erase/erase-report.js';
 import { connectUtc } from '../../src/sinks/_shared/duckdb-values.js';
 import { filesUnder } from '../helpers/data-files.js';
+import { LAKE_AND_WAREHOUSE, logPipeline } from '../helpers/log-pipeline.js';
 import { cli, runJson, workspace } from './_cli.js';
 
 /** The person's address. */
@@ -35,27 +36,9 @@ function personLines(): string[] {
   ];
 }
 
-/** The default sinks of {@link pipeline}: a lake and a DuckDB warehouse. */
-const LAKE_AND_DUCKDB = `  - id: lake
-    type: lake
-  - id: warehouse
-    type: duckdb
-`;
-
 /** A pipeline file: parse, validate, dedupe, then `stages`; `sinks` (default lake and duckdb); data in ./data. */
-export const pipeline = (name: string, stages: string, engine = '', sinks = LAKE_AND_DUCKDB): string => `name: ${name}
-data_dir: ./data
-sources:
-  - id: access
-    type: files
-    include: ["logs/*.log"]
-stages:
-  - type: parse
-    format: apache_combined
-  - type: validate
-  - type: dedupe
-${stages}sinks:
-${sinks}${engine}`;
+export const pipeline = (name: string, stages: string, engine = '', sinks = LAKE_AND_WAREHOUSE): string =>
+  logPipeline({ name, format: 'apache_combined', dataDir: './data', stages: ['validate', 'dedupe', stages], sinks, extra: engine });
 
 /** A prepared workspace; `offsets` are the byte offsets of the person's lines (their rows' source_offset). */
 export interface Site { readonly dir: string; readonly file: string; readonly data: string; readonly offsets: readonly number[]; cleanup(): void }

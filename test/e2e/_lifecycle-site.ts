@@ -18,6 +18,7 @@ import type { BronzeManifestEntry, LakeFileManifestEntry } from '../../src/seams
 import { connectUtc } from '../../src/sinks/_shared/duckdb-values.js';
 import { filesUnder } from '../helpers/data-files.js';
 import { cleanEnv, cli, runJson, workspace } from './_cli.js';
+import { logPipeline } from '../helpers/log-pipeline.js';
 
 const DAY = 86_400_000;
 
@@ -33,31 +34,10 @@ export interface Site {
 }
 
 /** The pipeline: parse, validate, dedupe, behavior; lake + duckdb; short retentions and cold storage. */
-const pipeline = (name: string): string => `name: ${name}
-data_dir: ./data
-sources:
-  - id: access
-    type: files
-    include: ["logs/*.log"]
-stages:
-  - type: parse
-    format: apache_combined
-  - type: validate
-  - type: dedupe
-  - type: behavior
-sinks:
-  - id: lake
-    type: lake
-  - id: warehouse
-    type: duckdb
-quality:
-  max_invalid_ratio: 0.5
-retention:
-  bronze: 60d
-  silver: 90d
-  quarantine: 30d
-  cold_storage: ./archive
-`;
+const pipeline = (name: string): string => logPipeline({
+  name, format: 'apache_combined', dataDir: './data', stages: ['validate', 'dedupe', 'behavior'],
+  extra: 'quality:\n  max_invalid_ratio: 0.5\nretention:\n  bronze: 60d\n  silver: 90d\n  quarantine: 30d\n  cold_storage: ./archive\n',
+});
 
 /**
  * Generates `logs/old.log` (60 days, starting 200 days ago) and `logs/new.log` (35 days, starting

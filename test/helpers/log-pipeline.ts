@@ -20,13 +20,15 @@ export interface LogPipelineSpec {
   readonly sinks?: string;
   /** More top-level YAML appended (e.g. `gold:` or `engine:` sections). */
   readonly extra?: string;
+  /** `data_dir:` of the pipeline (default: none, i.e. the data directory the run is given). */
+  readonly dataDir?: string;
 }
 
 /** The YAML text of the pipeline `spec` describes. */
 export function logPipeline(spec: LogPipelineSpec): string {
-  const stages = (spec.stages ?? ['validate', 'dedupe']).map((s) => (s.startsWith('  - ') ? s : `  - type: ${s}\n`)).join('');
+  const stages = (spec.stages ?? ['validate', 'dedupe']).filter((s) => s !== '').map((s) => (s.startsWith('  - ') ? s : `  - type: ${s}\n`)).join('');
   return `name: ${spec.name}
-sources:
+${spec.dataDir === undefined ? '' : `data_dir: ${spec.dataDir}\n`}sources:
   - id: access
     type: files
     include: ["logs/*.log"]

@@ -36,7 +36,7 @@ import type { PgWireConfig } from '../pgwire/pgwire-config.js';
 import { createWarehouseQuarantine } from '../quarantine/warehouse-quarantine.js';
 import type { ServerSeams } from './open-server-deps.js';
 import { unavailableQueryEngine } from './pending-seams.js';
-import { createWarehouseSnapshots, type WarehouseSnapshot } from './warehouse-snapshots.js';
+import { createWarehouseSnapshots, latestFinishedRun, type WarehouseSnapshot } from './warehouse-snapshots.js';
 
 /** Options of {@link openServing}. */
 export interface OpenServingOptions {
@@ -155,10 +155,9 @@ async function openEngineSource(o: OpenServingOptions, roles: RoleSet, limits: Q
     const pool = new pg.Pool({ connectionString: o.warehouseUrl, max: connections });
     // Re-applied after every finished run: a gold model whose columns changed is recreated
     // (dropping the views and policies over it), and new tables or column tags need grants.
-    const latestRun = async (): Promise<string | undefined> => (await d.control.listRuns({ limit: 200 })).find((r) => r.finished_at !== null)?.id;
     let appliedRun: string | undefined;
     const apply = async (): Promise<QueryEngine> => {
-      const through = await latestRun();
+      const through = await latestFinishedRun(d.control);
       const runColumns = await latestRunColumns(d.control);
       const login = String((await pool.query('SELECT current_user AS u')).rows[0].u);
       const adminClient = new pg.Client({ connectionString: o.warehouseAdminUrl });
@@ -174,7 +173,7 @@ async function openEngineSource(o: OpenServingOptions, roles: RoleSet, limits: Q
     };
     return {
       open: apply,
-      stale: async () => (await latestRun()) !== appliedRun,
+      stale: async () => (await latestFinishedRun(d.control)) !== appliedRun,
       settled: async () => {},
       close: () => pool.end(),
     };

@@ -44,20 +44,23 @@ export interface WarehouseSnapshots {
 
 const RUNS_SCANNED = 500;
 
+/** Id of the newest finished run among the latest runs (undefined before any): what a refresh compares. */
+export async function latestFinishedRun(runs: RunReader): Promise<string | undefined> {
+  return (await runs.listRuns({ limit: RUNS_SCANNED })).find((r) => r.finished_at !== null)?.id;
+}
+
 /** Creates the manager (see the module doc). */
 export function createWarehouseSnapshots(o: WarehouseSnapshotsOptions): WarehouseSnapshots {
   const dir = o.dir ?? join(o.dataDir, 'server', 'snapshots');
   let seq = 0;
-  const latestFinishedRun = async (): Promise<string | undefined> =>
-    (await o.runs.listRuns({ limit: RUNS_SCANNED })).find((r) => r.finished_at !== null)?.id;
   return {
-    latestFinishedRun,
+    latestFinishedRun: () => latestFinishedRun(o.runs),
     async take() {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const writers = new Set((await o.runs.listRuns({ limit: RUNS_SCANNED })).map((r) => r.pipeline));
       const locks = acquireRunLocks(o.dataDir, writers);
       try {
-        const throughRun = await latestFinishedRun();
+        const throughRun = await latestFinishedRun(o.runs);
         const path = join(dir, `${basename(o.warehouse, '.duckdb')}-${process.pid}-${Date.now()}-${seq++}.duckdb`);
         await copyFile(o.warehouse, path, constants.COPYFILE_FICLONE);
         const wal = `${o.warehouse}.wal`;

@@ -71,8 +71,8 @@ export async function site(name: string, stages: string, engine = '', opts: Site
   return { dir: ws.dir, file, data: join(ws.dir, 'data'), offsets, cleanup: ws.cleanup };
 }
 
-/** Rows of `sql` over the warehouse (attached as `w`, read-only) and the lake (`{lake}` = the lake root). */
-export async function ask(s: Site, sql: string): Promise<unknown[][]> {
+/** Rows of `sql` over the warehouse of data directory `s.data` (attached as `w`, read-only) and the lake (`{lake}` = the lake root). */
+export async function ask(s: { readonly data: string }, sql: string): Promise<unknown[][]> {
   const db = await DuckDBInstance.create(':memory:');
   try {
     const conn = await connectUtc(db);

@@ -19,6 +19,7 @@ import { connectUtc } from '../../src/sinks/_shared/duckdb-values.js';
 import { filesUnder } from '../helpers/data-files.js';
 import { cleanEnv, cli, runJson, workspace } from './_cli.js';
 import { logPipeline } from '../helpers/log-pipeline.js';
+import { ask } from './_erase-site.js';
 
 const DAY = 86_400_000;
 
@@ -88,17 +89,7 @@ export async function manifests(s: Site): Promise<{ lake: readonly LakeFileManif
 }
 
 /** Rows of `sql` over the warehouse (attached read-only as `w`); `{lake}` is the lake root. */
-export async function ask(s: Site, sql: string): Promise<unknown[][]> {
-  const db = await DuckDBInstance.create(':memory:');
-  try {
-    const conn = await connectUtc(db);
-    try {
-      await conn.run(`ATTACH '${join(s.data, 'warehouse.duckdb')}' AS w (READ_ONLY)`);
-      const r = await conn.runAndReadAll(sql.replaceAll('{lake}', join(s.data, 'lake')));
-      return r.getRows().map((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
-    } finally { conn.disconnectSync(); }
-  } finally { db.closeSync(); }
-}
+export { ask };
 
 /** Part files on disk under the lake (staging excluded), relative to the lake root, sorted. */
 export const partsOnDisk = (s: Site): string[] => filesUnder(join(s.data, 'lake')).map((f) => f.slice(join(s.data, 'lake').length + 1))
